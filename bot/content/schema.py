@@ -1,0 +1,219 @@
+"""Schemas for everything in content/.
+
+Every item names where it comes from: ``source`` is either one of the guide file names in
+``shared/seeds`` (e.g. ``002_3ef0363f478912e4.txt``) or ``authored`` for material the project
+wrote itself. The validator (``python -m bot content check``) loads every file through these
+models and reports the file and the item at fault.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+GUIDES = (
+    "000_11abb56fa6e17a2a.txt",
+    "001_9c783a36976aec48.txt",
+    "002_3ef0363f478912e4.txt",
+    "003_abde18db6337b033.txt",
+)
+AUTHORED = "authored"
+
+Source = Literal[
+    "000_11abb56fa6e17a2a.txt",
+    "001_9c783a36976aec48.txt",
+    "002_3ef0363f478912e4.txt",
+    "003_abde18db6337b033.txt",
+    "authored",
+]
+GuideSource = Literal[
+    "000_11abb56fa6e17a2a.txt",
+    "001_9c783a36976aec48.txt",
+    "002_3ef0363f478912e4.txt",
+    "003_abde18db6337b033.txt",
+]
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
+ItemId = Annotated[str, Field(min_length=1, max_length=48)]
+Short = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(min_length=1, max_length=1000)]
+Difficulty = Literal["easy", "medium", "hard"]
+
+SkillCategory = Literal[
+    "math",  # linear algebra, calculus, statistics, probability, optimization
+    "cs",  # data structures, algorithms, complexity, programming languages, architecture
+    "ml",  # ML concepts and algorithms, deep learning, NLP, CV
+    "data",  # data modeling, wrangling, big data, databases
+    "signal-processing",
+    "software",  # software engineering, deployment, cloud, MLOps practice
+    "tools",  # frameworks and libraries
+    "soft-skills",
+]
+
+ResourceKind = Literal[
+    "course", "book", "blog", "practice", "job-platform", "community", "certification",
+    "video", "podcast", "tool", "dataset",
+]
+
+InterviewTopic = Literal[
+    "ml-concepts", "algorithms", "math-statistics", "data-preprocessing", "evaluation",
+    "deep-learning", "nlp", "computer-vision", "mlops", "system-design", "behavioural",
+    "coding", "career",
+]
+
+CareerKind = Literal[
+    "role",  # what the role is
+    "responsibility",
+    "job-description",
+    "day-in-life",
+    "education",
+    "path",  # the career paths A/B/C
+    "steps",  # the 5-step and 4-step guides
+    "experience",  # experience routes (internships, projects, ...)
+    "certification",
+    "comparison",  # ML engineer vs data scientist and similar
+    "problem-type",
+    "industry",
+    "project-idea",
+    "kpi",
+    "challenge",
+    "tool",
+    "faq",
+    "outlook",  # job outlook figures
+    "skill-requirement",
+    "job-search",
+]
+
+
+class Item(BaseModel):
+    """Base of every content item: a stable id, a source and optional tags."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: ItemId
+    source: Source
+    tags: tuple[str, ...] = ()
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError("id must be lowercase letters, digits and '-', at most 48 chars")
+        return v
+
+
+class Skill(Item):
+    name: Short
+    category: SkillCategory
+    description: Text
+    why: Text | None = None  # why it matters, as the guide says
+
+
+class Resource(Item):
+    title: Short
+    kind: ResourceKind
+    provider: Short | None = None  # platform or publisher (Coursera, O'Reilly, ...)
+    authors: tuple[Short, ...] = ()
+    topics: tuple[str, ...] = Field(min_length=1)
+    description: Text | None = None
+    url: str | None = None  # only where the guide gives one; never invented
+
+
+class InterviewQuestion(Item):
+    question: Annotated[str, Field(min_length=5, max_length=500)]
+    topic: InterviewTopic
+    difficulty: Difficulty
+    outline: tuple[Annotated[str, Field(min_length=1, max_length=400)], ...] = Field(
+        min_length=2, max_length=10
+    )
+    # Where the answer outline comes from: the guide when it gives the answer, else authored.
+    outline_source: Source
+
+
+class Salary(Item):
+    country: Short  # display name, e.g. "United Kingdom"
+    country_code: Annotated[str, Field(min_length=2, max_length=2)]  # ISO 3166-1 alpha-2
+    aliases: tuple[str, ...] = ()  # extra names members type: "uk", "britain", "dubai"
+    region: Short | None = None  # a city or emirate when the guide names one (e.g. Dubai)
+    currency: Annotated[str, Field(min_length=3, max_length=3)]  # ISO 4217 (USD, GBP, EUR)
+    average: int | None = None
+    low: int | None = None
+    high: int | None = None
+    basis: Literal["base", "total", "unspecified"]
+    period: Literal["year"] = "year"
+    provider: Short | None = None  # the data provider the guide names (Glassdoor, ...)
+    note: Text | None = None  # the guide's own wording of the figure
+    source: GuideSource
+
+    @model_validator(mode="after")
+    def _figures(self) -> Salary:
+        if self.average is None and (self.low is None or self.high is None):
+            raise ValueError("a salary needs an average or a full low–high range")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError("low is above high")
+        if self.average is not None and self.low is not None and self.high is not None:
+            if not self.low <= self.average <= self.high:
+                raise ValueError("average is outside the low–high range")
+        return self
+
+
+class CareerFact(Item):
+    kind: CareerKind
+    title: Short
+    text: Text | None = None
+    points: tuple[Annotated[str, Field(min_length=1, max_length=400)], ...] = ()
+
+    @model_validator(mode="after")
+    def _has_body(self) -> CareerFact:
+        if not self.text and not self.points:
+            raise ValueError("a career fact needs text or points")
+        return self
+
+
+class QuizQuestion(Item):
+    question: Annotated[str, Field(min_length=5, max_length=300)]
+    topic: InterviewTopic
+    difficulty: Difficulty
+    options: tuple[Annotated[str, Field(min_length=1, max_length=80)], ...] = Field(
+        min_length=3, max_length=5
+    )
+    answer: int  # index into options, 0-based
+    explanation: Annotated[str, Field(min_length=5, max_length=500)]
+
+    @model_validator(mode="after")
+    def _answer_in_range(self) -> QuizQuestion:
+        if not 0 <= self.answer < len(self.options):
+            raise ValueError("answer is not an index into options")
+        if len({o.strip().lower() for o in self.options}) != len(self.options):
+            raise ValueError("options repeat")
+        return self
+
+
+Track = Literal["fundamentals", "ml-core", "interview", "mixed"]
+Stage = Literal["math", "cs", "ml-concepts", "algorithms", "tools", "projects", "interview"]
+
+
+class Lesson(Item):
+    """One day of the study curriculum (authored)."""
+
+    stage: Stage
+    tracks: tuple[Track, ...] = Field(min_length=1)
+    topic: Short
+    study: Text  # what to study today
+    question: Annotated[str, Field(min_length=5, max_length=500)]  # a question to answer
+    resource: ItemId  # id of an item in resources.yaml
+
+
+# The loader maps a file to its model by the part of its name before the first "_" or ".":
+# interview_guides.yaml and interview_authored.yaml both hold InterviewQuestion items.
+KINDS: dict[str, type[Item]] = {
+    "skills": Skill,
+    "resources": Resource,
+    "interview": InterviewQuestion,
+    "salaries": Salary,
+    "career": CareerFact,
+    "quiz": QuizQuestion,
+    "curriculum": Lesson,
+}
