@@ -1,0 +1,51 @@
+"""Small helpers shared by command modules: topic names, money, sources."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+from bot.content import norm
+from bot.content.schema import AUTHORED, InterviewTopic
+from bot.core.dispatch import pick_choice
+
+TOPICS: tuple[str, ...] = get_args(InterviewTopic)
+DIFFICULTIES = ("easy", "medium", "hard")
+
+# What members type → topic id. Fuzzy matching covers typos; this covers synonyms.
+TOPIC_ALIASES = {
+    "ml": "ml-concepts", "machine learning": "ml-concepts", "concepts": "ml-concepts",
+    "stats": "math-statistics", "statistics": "math-statistics", "math": "math-statistics",
+    "maths": "math-statistics", "probability": "math-statistics", "linear algebra": "math-statistics",
+    "preprocessing": "data-preprocessing", "data": "data-preprocessing", "features": "data-preprocessing",
+    "feature engineering": "data-preprocessing", "metrics": "evaluation", "eval": "evaluation",
+    "dl": "deep-learning", "deep learning": "deep-learning", "neural networks": "deep-learning",
+    "language": "nlp", "cv": "computer-vision", "vision": "computer-vision",
+    "deployment": "mlops", "ops": "mlops", "production": "mlops",
+    "design": "system-design", "system design": "system-design", "ml system design": "system-design",
+    "behavioral": "behavioural", "behaviour": "behavioural", "behavior": "behavioural",
+    "soft skills": "behavioural", "leetcode": "coding", "code": "coding", "algo": "algorithms",
+}
+
+CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
+
+
+def resolve_topic(value: str, topics: tuple[str, ...] | list[str] = TOPICS) -> str:
+    key = norm(value)
+    alias = TOPIC_ALIASES.get(key)
+    if alias and alias in topics:
+        return alias
+    return pick_choice("topic", key.replace(" ", "-"), tuple(topics))
+
+
+def money(amount: int, currency: str) -> str:
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{symbol}{amount:,}" if symbol else f"{currency} {amount:,}"
+
+
+def source_label(source: str) -> str:
+    return "authored by the MLE study bot team" if source == AUTHORED else source
+
+
+def footer_for(sources: list[str] | tuple[str, ...]) -> str:
+    unique = list(dict.fromkeys(sources))
+    return "Source: " + ", ".join(source_label(s) for s in unique) if unique else ""

@@ -1,0 +1,55 @@
+"""/help: what the bot can do, and the usage of one command."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.parse import split_words, usage_of
+from bot.core.registry import Option, command
+from bot.core.reply import Entry, Field, Reply
+from bot.core.safety import neutralize
+
+
+def _command_names(services) -> list[str]:
+    return sorted({c.name for c in services.registry.commands.values()})
+
+
+@command(
+    "help",
+    description="What I can do, or how to use one command",
+    options=[Option("command", "A command name, e.g. salary", suggest=_command_names)],
+    examples=["/help", "/help salary"],
+)
+async def help_(ctx: Context, command: str | None = None) -> Reply:
+    reg = ctx.services.registry
+    if command is None:
+        items = []
+        for family in reg.top_level():
+            cmds = [c for c in reg.commands.values() if c.path[0] == family]
+            usages = "  ·  ".join(usage_of(c) for c in cmds)
+            items.append(Entry(f"/{family}", f"{reg.families[family]}. {usages}"))
+        return Reply(
+            title="MLE study bot — commands",
+            text="Study for Machine Learning Engineer roles: skills, resources, interview "
+            "questions, salaries and career paths from four career guides. "
+            "Options go by position or by name, e.g. /interview topic:statistics difficulty:hard.",
+            items=tuple(items),
+        )
+    cmd, used = reg.resolve(split_words(command.lstrip("/")))
+    if cmd is None:
+        near = reg.suggest_names(command)
+        hint = f" Did you mean {' or '.join(near)}?" if near else ""
+        raise UserError(f"There is no command “{neutralize(command, 40)}”.{hint}")
+    fields = [
+        Field(o.name, o.description + (" (required)" if o.required else ""), inline=False)
+        for o in cmd.options
+    ]
+    text = cmd.description + "."
+    if cmd.admin:
+        text += " Admins only."
+    if cmd.examples:
+        text += "\nExamples: " + "   ".join(cmd.examples)
+    subs = reg.subcommands(cmd.path[0]) if len(cmd.path) == 1 else []
+    if subs:
+        text += "\nAlso: " + "   ".join(usage_of(s) for s in subs)
+    return Reply(title=usage_of(cmd), text=text, fields=tuple(fields))

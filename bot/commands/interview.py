@@ -1,0 +1,78 @@
+"""/interview [topic] [difficulty]: a question, with buttons to reveal the outline or get another."""
+
+from __future__ import annotations
+
+import random
+
+from bot.commands._common import DIFFICULTIES, TOPICS, footer_for, resolve_topic, source_label
+from bot.core import actions
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.registry import Option, action, command
+from bot.core.reply import Button, Reply
+
+_rng = random.SystemRandom()
+
+
+def _topics(services) -> list[str]:
+    return services.content.interview_topics() or list(TOPICS)
+
+
+def _question_reply(ctx: Context, q, topic: str | None, difficulty: str | None) -> Reply:
+    return Reply(
+        title=f"Interview question · {q.topic} · {q.difficulty}",
+        text=q.question,
+        buttons=(
+            Button("Reveal answer outline", actions.encode(ctx.services, "iv.reveal", q.id), "primary"),
+            Button("Another question", actions.encode(ctx.services, "iv.next", topic or "", difficulty or "")),
+        ),
+        footer=footer_for([q.source]),
+    )
+
+
+def pick(ctx: Context, topic: str | None, difficulty: str | None):
+    pool = [
+        q
+        for q in ctx.content.interview
+        if (topic is None or q.topic == topic) and (difficulty is None or q.difficulty == difficulty)
+    ]
+    if not pool:
+        raise UserError("No questions match that topic and difficulty yet. Try another difficulty.")
+    return _rng.choice(pool)
+
+
+@command(
+    "interview",
+    description="Practise an interview question; reveal the answer outline when ready",
+    options=[
+        Option("topic", "ml-concepts, algorithms, math-statistics, deep-learning, nlp, system-design…", suggest=_topics),
+        Option("difficulty", "easy, medium or hard", choices=DIFFICULTIES),
+    ],
+    examples=["/interview", "/interview statistics", "/interview topic:system-design difficulty:hard"],
+)
+async def interview(ctx: Context, topic: str | None = None, difficulty: str | None = None) -> Reply:
+    if topic is not None:
+        topic = resolve_topic(topic, _topics(ctx.services))
+    return _question_reply(ctx, pick(ctx, topic, difficulty), topic, difficulty)
+
+
+@action("iv.reveal")
+async def reveal(ctx: Context, question_id: str = "", *_: str) -> Reply:
+    q = ctx.content.get("interview", question_id)
+    if q is None:
+        raise UserError("That question is no longer in the bank. Try /interview again.")
+    outline = "\n".join(f"• {point}" for point in q.outline)
+    return Reply(
+        title=f"Interview question · {q.topic} · {q.difficulty}",
+        text=f"{q.question}\n\nWhat a strong answer covers:\n{outline}",
+        buttons=(Button("Another question", actions.encode(ctx.services, "iv.next", q.topic, "")),),
+        footer=f"Question: {source_label(q.source)} · Outline: {source_label(q.outline_source)}",
+        replace=True,
+    )
+
+
+@action("iv.next")
+async def another(ctx: Context, topic: str = "", difficulty: str = "", *_: str) -> Reply:
+    topic_ = topic if topic in TOPICS else None
+    diff = difficulty if difficulty in DIFFICULTIES else None
+    return _question_reply(ctx, pick(ctx, topic_, diff), topic_, diff)

@@ -1,0 +1,110 @@
+"""/salary [country] and /salary compare <a> <b>: every figure the guides give, with its source."""
+
+from __future__ import annotations
+
+from bot.commands._common import money
+from bot.content.schema import Salary
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.registry import Option, command
+from bot.core.reply import Entry, Field, Reply
+from bot.core.safety import neutralize
+
+BASIS = {"base": "base pay", "total": "total pay", "unspecified": "pay basis not stated"}
+
+
+def _countries(services) -> list[str]:
+    return services.content.countries()
+
+
+def _country(ctx: Context, text: str):
+    match = ctx.content.find_country(text)
+    if match is None:
+        near = ctx.content.suggest_countries(text)
+        hint = f" Did you mean {' or '.join(near)}?" if near else ""
+        raise UserError(
+            f"I have no salary figures for “{neutralize(text, 40)}”.{hint} "
+            "Type /salary to see the countries I have."
+        )
+    return match
+
+
+def headline(s: Salary) -> str:
+    if s.average is not None:
+        label = "average total pay" if s.basis == "total" else "average"
+        return f"{money(s.average, s.currency)} {label}"
+    return f"{money(s.low, s.currency)}–{money(s.high, s.currency)}"  # type: ignore[arg-type]
+
+
+def details(s: Salary) -> str:
+    bits = []
+    if s.low is not None and s.high is not None:
+        bits.append(f"range {money(s.low, s.currency)}–{money(s.high, s.currency)} per year")
+    else:
+        bits.append("per year")
+    bits.append(BASIS[s.basis])
+    if s.provider:
+        bits.append(f"data: {s.provider}")
+    if s.region:
+        bits.append(f"in {s.region}")
+    text = " · ".join(bits)
+    if s.note:
+        text += f". Guide: {s.note}"
+    return text
+
+
+@command(
+    "salary",
+    description="ML engineer salaries by country: average, range, basis and source",
+    options=[Option("country", "A country, e.g. germany, uk, usa, dubai", suggest=_countries)],
+    examples=["/salary", "/salary germany", "/salary uk"],
+)
+async def salary(ctx: Context, country: str | None = None) -> Reply:
+    if country is None:
+        items = tuple(
+            Entry(name, " | ".join(headline(s) + f" ({s.source})" for s in figures))
+            for name, figures in ctx.content.by_country.items()
+        )
+        return Reply(
+            title="ML engineer salaries — countries with figures",
+            text="Type /salary <country> for the range, basis and source, "
+            "or /salary compare <a> <b>.",
+            items=items,
+        )
+    match = _country(ctx, country)
+    figures = match.figures
+    note = None if match.exact else f"Showing {match.key} for “{neutralize(country, 40)}”."
+    if len(figures) > 1:
+        note = ((note + " ") if note else "") + (
+            f"The guides give {len(figures)} different figures for {match.key}; "
+            "each is shown with its own source."
+        )
+    items = tuple(Entry(headline(s), details(s), s.source) for s in figures)
+    return Reply(title=f"ML engineer salary in {match.key}", text=note, items=items)
+
+
+@command(
+    "salary",
+    "compare",
+    description="Compare ML engineer salaries in two countries",
+    options=[
+        Option("a", "First country", required=True, suggest=_countries),
+        Option("b", "Second country", required=True, suggest=_countries),
+    ],
+    examples=["/salary compare uk germany", '/salary compare "united states" canada'],
+)
+async def compare(ctx: Context, a: str, b: str) -> Reply:
+    first, second = _country(ctx, a), _country(ctx, b)
+    if first.key == second.key:
+        raise UserError(f"Both are {first.key}: pick two different countries.")
+    fields = []
+    for match in (first, second):
+        value = "\n".join(f"{headline(s)}; {details(s)} [{s.source}]" for s in match.figures)
+        fields.append(Field(match.key, value[:1000]))
+    currencies = {s.currency for m in (first, second) for s in m.figures}
+    text = (
+        "Figures are in local currency and not converted; compare them with care."
+        if len(currencies) > 1
+        else None
+    )
+    return Reply(title=f"{first.key} vs {second.key}", text=text, fields=tuple(fields))

@@ -1,0 +1,153 @@
+"""Validated content, indexed for the commands: lookups by topic/country/kind and search."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from bot.content.loader import ContentError, load_dir
+from bot.content.schema import (
+    CareerFact,
+    InterviewQuestion,
+    Item,
+    Lesson,
+    QuizQuestion,
+    Resource,
+    Salary,
+    Skill,
+)
+from bot.content.search import Doc, SearchIndex
+
+__all__ = ["Content", "ContentInvalid", "CountryMatch", "norm"]
+
+
+class ContentInvalid(Exception):
+    def __init__(self, errors: list[ContentError]) -> None:
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def norm(text: str) -> str:
+    """Lowercase, accents and punctuation removed, spaces collapsed: a lookup key."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+@dataclass(frozen=True)
+class CountryMatch:
+    key: str  # the country's display name
+    figures: tuple[Salary, ...]
+    exact: bool
+
+
+class Content:
+    """All content items plus the indexes commands need. Immutable after start-up."""
+
+    def __init__(self, items: dict[str, list[Item]]) -> None:
+        self.skills: tuple[Skill, ...] = tuple(items.get("skills", ()))  # type: ignore[arg-type]
+        self.resources: tuple[Resource, ...] = tuple(items.get("resources", ()))  # type: ignore[arg-type]
+        self.interview: tuple[InterviewQuestion, ...] = tuple(items.get("interview", ()))  # type: ignore[arg-type]
+        self.salaries: tuple[Salary, ...] = tuple(items.get("salaries", ()))  # type: ignore[arg-type]
+        self.career: tuple[CareerFact, ...] = tuple(items.get("career", ()))  # type: ignore[arg-type]
+        self.quiz: tuple[QuizQuestion, ...] = tuple(items.get("quiz", ()))  # type: ignore[arg-type]
+        self.curriculum: tuple[Lesson, ...] = tuple(items.get("curriculum", ()))  # type: ignore[arg-type]
+        self.by_id: dict[tuple[str, str], Item] = {
+            (kind, it.id): it for kind, its in items.items() for it in its
+        }
+        self._build_country_index()
+        self.index = SearchIndex(list(self._docs()))
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> Content:
+        """Load and validate content; raise ContentInvalid listing every problem."""
+        result = load_dir(directory)
+        if result.errors:
+            raise ContentInvalid(result.errors)
+        return cls(result.items)
+
+    # -- lookups -------------------------------------------------------------------------
+
+    def get(self, kind: str, item_id: str) -> Item | None:
+        return self.by_id.get((kind, item_id))
+
+    def skill_categories(self) -> list[str]:
+        return sorted({s.category for s in self.skills})
+
+    def resource_topics(self) -> list[str]:
+        counts: dict[str, int] = defaultdict(int)
+        for r in self.resources:
+            for t in r.topics:
+                counts[t] += 1
+        return sorted(counts, key=lambda t: (-counts[t], t))
+
+    def resource_kinds(self) -> list[str]:
+        return sorted({r.kind for r in self.resources})
+
+    def interview_topics(self) -> list[str]:
+        return sorted({q.topic for q in self.interview})
+
+    def quiz_topics(self) -> list[str]:
+        return sorted({q.topic for q in self.quiz})
+
+    def countries(self) -> list[str]:
+        return list(self.by_country)
+
+    def find_country(self, text: str) -> CountryMatch | None:
+        """Salary figures for a country by name, code, alias or a close typo."""
+        key = norm(text)
+        if not key:
+            return None
+        exact = self._country_keys.get(key)
+        if exact:
+            return CountryMatch(exact, self.by_country[exact], True)
+        hit = process.extractOne(
+            key, list(self._country_keys), scorer=fuzz.WRatio, score_cutoff=85
+        )
+        if hit and len(key) >= 4:
+            name = self._country_keys[hit[0]]
+            return CountryMatch(name, self.by_country[name], False)
+        return None
+
+    def suggest_countries(self, text: str, limit: int = 3) -> list[str]:
+        hits = process.extract(norm(text), list(self._country_keys), scorer=fuzz.WRatio, limit=10)
+        names = [self._country_keys[k] for k, s, _ in hits if s >= 50]
+        return list(dict.fromkeys(names))[:limit]
+
+    # -- building ------------------------------------------------------------------------
+
+    def _build_country_index(self) -> None:
+        countries: dict[str, list[Salary]] = defaultdict(list)
+        keys: dict[str, str] = {}
+        for s in self.salaries:
+            countries[s.country].append(s)
+        for name, figures in countries.items():
+            for s in figures:
+                for alias in (s.country, s.country_code, s.region or "", *s.aliases):
+                    if alias and norm(alias):
+                        keys.setdefault(norm(alias), name)
+        self.by_country = {k: tuple(v) for k, v in sorted(countries.items())}
+        self._country_keys = keys
+
+    def _docs(self):
+        for s in self.skills:
+            yield Doc("skill", s.id, s.name, f"{s.category} {s.description} {s.why or ''} {' '.join(s.tags)}", s.source)
+        for r in self.resources:
+            body = " ".join([r.kind, r.provider or "", *r.authors, *r.topics, r.description or "", *r.tags])
+            yield Doc("resource", r.id, r.title, body, r.source)
+        for q in self.interview:
+            yield Doc("interview", q.id, q.question, f"{q.topic} {' '.join(q.outline)} {' '.join(q.tags)}", q.source)
+        for s in self.salaries:
+            body = f"salary {s.country_code} {s.region or ''} {' '.join(s.aliases)} {s.currency} {s.provider or ''} {s.note or ''}"
+            yield Doc("salary", s.id, f"Salary in {s.country}", body, s.source)
+        for c in self.career:
+            yield Doc("career", c.id, c.title, f"{c.kind} {c.text or ''} {' '.join(c.points)} {' '.join(c.tags)}", c.source)
+        for q in self.quiz:
+            yield Doc("quiz", q.id, q.question, f"{q.topic} {' '.join(q.options)} {q.explanation}", q.source)
+        for lesson in self.curriculum:
+            yield Doc("lesson", lesson.id, lesson.topic, f"{lesson.stage} {lesson.study} {lesson.question}", lesson.source)

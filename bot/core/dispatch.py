@@ -1,0 +1,162 @@
+"""Run commands and button actions: validate options, call, paginate, never leak a traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from bot.core import actions
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.parse import parse, usage_of
+from bot.core.registry import Command, Option
+from bot.core.reply import MAX_ITEM_TEXT, Button, Reply, error
+from bot.core.safety import neutralize, strip_controls
+
+log = logging.getLogger(__name__)
+
+ADMIN_ONLY = (
+    "Only admins can do that (Manage Server on Discord, a workspace admin on Slack)."
+)
+
+
+async def execute(ctx: Context, text: str, *, prefix: str = "/") -> Reply:
+    """Run the text form of a command (console, Slack)."""
+    try:
+        parsed = parse(ctx.services.registry, text, prefix=prefix)
+    except UserError as exc:
+        return error(exc.message)
+    return await invoke(ctx, parsed.command, parsed.options)
+
+
+async def invoke(ctx: Context, cmd: Command, raw: dict[str, Any], page: int = 1) -> Reply:
+    """Run ``cmd`` with raw option values (strings from text, or typed values from Discord)."""
+    try:
+        if cmd.admin and not ctx.member.is_admin:
+            return error(ADMIN_ONLY)
+        values = convert(ctx, cmd, raw)
+        reply = await cmd.handler(ctx, **values)
+        if cmd.ephemeral and not reply.ephemeral:
+            reply = reply.with_(ephemeral=True)
+        if cmd.paged:
+            reply = paginate(ctx, cmd, raw, reply, page)
+        return reply
+    except UserError as exc:
+        return error(exc.message)
+    except Exception:  # the member sees a friendly line; the log keeps the traceback
+        log.exception("command %s failed", cmd.name)
+        return error("Sorry, something went wrong on my side. The error has been logged.")
+
+
+async def press(ctx: Context, action_id: str) -> Reply:
+    """Run the action behind a button."""
+    decoded = actions.decode(ctx.services, action_id)
+    if decoded is None:
+        return error("That button has expired. Run the command again.")
+    name, args = decoded
+    try:
+        if name == "nav":
+            return await _navigate(ctx, args)
+        handler = ctx.services.registry.actions.get(name)
+        if handler is None:
+            return error("That button no longer does anything. Run the command again.")
+        return await handler(ctx, *args)
+    except UserError as exc:
+        return error(exc.message)
+    except Exception:
+        log.exception("action %s failed", name)
+        return error("Sorry, something went wrong on my side. The error has been logged.")
+
+
+def convert(ctx: Context, cmd: Command, raw: dict[str, Any]) -> dict[str, Any]:
+    """Typed, validated option values; a UserError that says what is wrong otherwise."""
+    out: dict[str, Any] = {}
+    for name in raw:
+        if cmd.option(name) is None:
+            known = ", ".join(o.name for o in cmd.options) or "none"
+            raise UserError(f"/{cmd.name} has no option “{neutralize(name, 30)}” (options: {known}).")
+    for opt in cmd.options:
+        value = raw.get(opt.name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if opt.required:
+                raise UserError(f"/{cmd.name} needs {opt.name}: {opt.description}. Usage: {usage_of(cmd)}")
+            continue
+        out[opt.name] = _convert_one(ctx, cmd, opt, value)
+    return out
+
+
+def _convert_one(ctx: Context, cmd: Command, opt: Option, value: Any) -> Any:
+    if opt.type == "integer":
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise UserError(f"{opt.name} must be a whole number, not “{neutralize(str(value), 30)}”.") from None
+        if opt.min_value is not None and number < opt.min_value:
+            raise UserError(f"{opt.name} must be at least {opt.min_value}.")
+        if opt.max_value is not None and number > opt.max_value:
+            raise UserError(f"{opt.name} must be at most {opt.max_value}.")
+        return number
+    text = strip_controls(str(value)).strip()
+    if len(text) > opt.max_length:
+        raise UserError(f"{opt.name} is too long: keep it under {opt.max_length} characters.")
+    if not text:
+        raise UserError(f"{opt.name} can't be empty.")
+    if opt.choices:
+        return pick_choice(opt.name, text, opt.choices)
+    return text
+
+
+def pick_choice(name: str, value: str, choices: tuple[str, ...] | list[str]) -> str:
+    """The choice ``value`` names (case-insensitive, forgiving typos), or a UserError."""
+    lowered = {c.lower(): c for c in choices}
+    if value.lower() in lowered:
+        return lowered[value.lower()]
+    hit = process.extractOne(value.lower(), list(lowered), scorer=fuzz.WRatio)
+    if hit and hit[1] >= 86 and len(value) >= 3:
+        return lowered[hit[0]]
+    near = process.extract(value.lower(), list(lowered), scorer=fuzz.WRatio, limit=3)
+    names = [lowered[n] for n, s, _ in near if s >= 50]
+    hint = f" Did you mean {' or '.join(names)}?" if names else ""
+    raise UserError(
+        f"“{neutralize(value, 40)}” isn't a {name} I know.{hint} Choices: {', '.join(choices)}."
+    )
+
+
+def paginate(ctx: Context, cmd: Command, raw: dict[str, Any], reply: Reply, page: int) -> Reply:
+    """Slice the reply's items into pages and add Previous/Next buttons."""
+    items = tuple(
+        e if len(e.text) <= MAX_ITEM_TEXT else e.__class__(e.title, _clip(e.text), e.source)
+        for e in reply.items
+    )
+    size = cmd.page_size
+    pages = max(1, -(-len(items) // size))
+    page = min(max(1, page), pages)
+    chunk = items[(page - 1) * size : page * size]
+    buttons = list(reply.buttons)
+    if pages > 1:
+        token = " ".join([cmd.name, *(f"{k}:{_quote(str(v))}" for k, v in raw.items())])
+        if page > 1:
+            buttons.append(Button("◀ Previous", actions.encode(ctx.services, "nav", page - 1, token)))
+        if page < pages:
+            buttons.append(Button("Next ▶", actions.encode(ctx.services, "nav", page + 1, token)))
+    return reply.with_(items=chunk, page=page, pages=pages, buttons=tuple(buttons))
+
+
+def _clip(text: str) -> str:
+    # Cut at a word boundary so an item never ends mid-word.
+    cut = text[: MAX_ITEM_TEXT - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def _quote(value: str) -> str:
+    return f'"{value}"' if (" " in value or not value) else value
+
+
+async def _navigate(ctx: Context, args: list[str]) -> Reply:
+    if len(args) != 2 or not args[0].isdigit():
+        return error("That button has expired. Run the command again.")
+    parsed = parse(ctx.services.registry, args[1], prefix="")
+    reply = await invoke(ctx, parsed.command, parsed.options, page=int(args[0]))
+    return reply.with_(replace=True)

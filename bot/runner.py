@@ -1,0 +1,34 @@
+"""``python -m bot run``: start every configured platform (console when none is)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.app import build_services
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def run_all(settings: Settings) -> None:
+    services = build_services(settings)
+    tasks: list[asyncio.Task] = []
+    if settings.discord_token:
+        from bot.adapters.discord import serve as discord_serve
+
+        tasks.append(asyncio.create_task(discord_serve(services), name="discord"))
+    if settings.slack_bot_token:
+        from bot.adapters.slack import serve as slack_serve
+
+        tasks.append(asyncio.create_task(slack_serve(services), name="slack"))
+    if not tasks or settings.console:
+        from bot.adapters.console import serve as console_serve
+
+        tasks.append(asyncio.create_task(console_serve(services), name="console"))
+    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    for task in done:
+        if task.exception():
+            raise task.exception()  # type: ignore[misc]
