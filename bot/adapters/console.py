@@ -98,6 +98,10 @@ class ConsoleDelivery:
             self.session.buttons = [b.action for b in reply.buttons]
         return f"console-{id(reply)}"
 
+    async def notify_admin(self, workspace: str, channel: str, text: str) -> None:
+        self.out.write("\n⚠ " + text + "\n> ")
+        self.out.flush()
+
 
 BANNER = (
     "MLE study bot — console. Type /help for commands, a number to press a button, "
