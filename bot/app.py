@@ -24,7 +24,9 @@ def build_services(
     load_commands()
     if content is None:
         content = Content.load(Path(settings.content_dir) if settings.content_dir else None)
-    return Services(content=content, registry=REGISTRY, settings=settings, clock=clock or SystemClock())
+    return Services(
+        content=content, registry=REGISTRY, settings=settings, clock=clock or SystemClock()
+    )
 
 
 def context(

@@ -42,7 +42,9 @@ def console() -> None:
 
 @main.command()
 @click.argument("text")
-@click.option("--press", "presses", multiple=True, type=int, help="Then press button N (repeatable).")
+@click.option(
+    "--press", "presses", multiple=True, type=int, help="Then press button N (repeatable)."
+)
 def ask(text: str, presses: tuple[int, ...]) -> None:
     """Send one command, print the reply and exit (non-zero on error)."""
     from bot.adapters.console import ConsoleSession, render
@@ -72,7 +74,9 @@ def run() -> None:
     from bot.runner import run_all
 
     settings = Settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         asyncio.run(run_all(settings))
     except KeyboardInterrupt:
@@ -105,9 +109,12 @@ def content_check() -> None:
         sys.exit(1)
     # Cross-file references: every lesson's resource must exist.
     resources = {r.id for r in result.items.get("resources", [])}
-    bad = [l for l in result.items.get("curriculum", []) if l.resource not in resources]
+    bad = [x for x in result.items.get("curriculum", []) if x.resource not in resources]
     for lesson in bad:
-        click.echo(f"curriculum.yaml: {lesson.id}: resource '{lesson.resource}' is not in resources.yaml", err=True)
+        click.echo(
+            f"curriculum.yaml: {lesson.id}: resource '{lesson.resource}' is not in resources.yaml",
+            err=True,
+        )
     if bad:
         sys.exit(1)
     click.echo(f"Content OK — {counts}")

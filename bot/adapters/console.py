@@ -53,14 +53,18 @@ def render(reply: Reply) -> str:
 def _wrap(text: str, indent: str = "") -> list[str]:
     lines: list[str] = []
     for para in text.split("\n"):
-        lines.extend(textwrap.wrap(para, WIDTH, initial_indent=indent, subsequent_indent=indent) or [""])
+        lines.extend(
+            textwrap.wrap(para, WIDTH, initial_indent=indent, subsequent_indent=indent) or [""]
+        )
     return lines
 
 
 class ConsoleSession:
     """One member chatting in the console; remembers the last buttons for numbered presses."""
 
-    def __init__(self, services: Services, member: Member | None = None, channel: str = CHANNEL) -> None:
+    def __init__(
+        self, services: Services, member: Member | None = None, channel: str = CHANNEL
+    ) -> None:
         self.services = services
         self.ctx = context(services, "console", WORKSPACE, channel, member)
         self.buttons: list[str] = []
@@ -104,12 +108,13 @@ class ConsoleDelivery:
 
 
 BANNER = (
-    "MLE study bot — console. Type /help for commands, a number to press a button, "
-    "/quit to leave."
+    "MLE study bot — console. Type /help for commands, a number to press a button, /quit to leave."
 )
 
 
-async def serve(services: Services, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+async def serve(
+    services: Services, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> None:
     """Interactive loop. Reading stdin happens in a thread so scheduled posts still arrive."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout

@@ -68,7 +68,13 @@ def _section(ctx: Context, sections, section: str) -> Reply:
 @command(
     "path",
     description="How to become an ML engineer: paths, steps, education, experience, outlook",
-    options=[Option("section", "paths, steps, education, experience, certifications, projects, jobs, challenges, outlook", choices=tuple(PATH_SECTIONS))],
+    options=[
+        Option(
+            "section",
+            "paths, steps, education, experience, certifications, projects, jobs, challenges, outlook",
+            choices=tuple(PATH_SECTIONS),
+        )
+    ],
     examples=["/path", "/path steps", "/path paths"],
     paged=True,
 )
@@ -81,7 +87,13 @@ async def path(ctx: Context, section: str | None = None) -> Reply:
 @command(
     "role",
     description="What an ML engineer does: the role, responsibilities, a day in the life, FAQs",
-    options=[Option("section", "overview, responsibilities, job-description, day, requirements, comparison, problems, industries, kpis, tools, faq", choices=tuple(ROLE_SECTIONS))],
+    options=[
+        Option(
+            "section",
+            "overview, responsibilities, job-description, day, requirements, comparison, problems, industries, kpis, tools, faq",
+            choices=tuple(ROLE_SECTIONS),
+        )
+    ],
     examples=["/role", "/role responsibilities", "/role faq"],
     paged=True,
 )
@@ -90,6 +102,9 @@ async def role(ctx: Context, section: str | None = None) -> Reply:
         reply = _overview(ctx, ROLE_SECTIONS, "The ML engineer role", "/role")
         first = next((f for f in ctx.content.career if f.kind == "role"), None)
         if first is not None:
-            reply = reply.with_(text=(first.text or "") + "\n\nPick a section: /role <section>.", footer=footer_for([first.source]))
+            reply = reply.with_(
+                text=(first.text or "") + "\n\nPick a section: /role <section>.",
+                footer=footer_for([first.source]),
+            )
         return reply
     return _section(ctx, ROLE_SECTIONS, section)

@@ -23,8 +23,13 @@ def _question_reply(ctx: Context, q, topic: str | None, difficulty: str | None) 
         title=f"Interview question · {q.topic} · {q.difficulty}",
         text=q.question,
         buttons=(
-            Button("Reveal answer outline", actions.encode(ctx.services, "iv.reveal", q.id), "primary"),
-            Button("Another question", actions.encode(ctx.services, "iv.next", topic or "", difficulty or "")),
+            Button(
+                "Reveal answer outline", actions.encode(ctx.services, "iv.reveal", q.id), "primary"
+            ),
+            Button(
+                "Another question",
+                actions.encode(ctx.services, "iv.next", topic or "", difficulty or ""),
+            ),
         ),
         footer=footer_for([q.source]),
     )
@@ -34,7 +39,8 @@ def pick(ctx: Context, topic: str | None, difficulty: str | None):
     pool = [
         q
         for q in ctx.content.interview
-        if (topic is None or q.topic == topic) and (difficulty is None or q.difficulty == difficulty)
+        if (topic is None or q.topic == topic)
+        and (difficulty is None or q.difficulty == difficulty)
     ]
     if not pool:
         raise UserError("No questions match that topic and difficulty yet. Try another difficulty.")
@@ -45,10 +51,18 @@ def pick(ctx: Context, topic: str | None, difficulty: str | None):
     "interview",
     description="Practise an interview question; reveal the answer outline when ready",
     options=[
-        Option("topic", "ml-concepts, algorithms, math-statistics, deep-learning, nlp, system-design…", suggest=_topics),
+        Option(
+            "topic",
+            "ml-concepts, algorithms, math-statistics, deep-learning, nlp, system-design…",
+            suggest=_topics,
+        ),
         Option("difficulty", "easy, medium or hard", choices=DIFFICULTIES),
     ],
-    examples=["/interview", "/interview statistics", "/interview topic:system-design difficulty:hard"],
+    examples=[
+        "/interview",
+        "/interview statistics",
+        "/interview topic:system-design difficulty:hard",
+    ],
 )
 async def interview(ctx: Context, topic: str | None = None, difficulty: str | None = None) -> Reply:
     if topic is not None:

@@ -17,10 +17,20 @@ from bot.core.safety import neutralize
 
 KINDS: tuple[str, ...] = get_args(ResourceKind)
 KIND_ALIASES = {
-    "courses": "course", "books": "book", "blogs": "blog", "jobs": "job-platform",
-    "job": "job-platform", "job platforms": "job-platform", "communities": "community",
-    "certifications": "certification", "certs": "certification", "videos": "video",
-    "podcasts": "podcast", "tools": "tool", "datasets": "dataset", "practice platforms": "practice",
+    "courses": "course",
+    "books": "book",
+    "blogs": "blog",
+    "jobs": "job-platform",
+    "job": "job-platform",
+    "job platforms": "job-platform",
+    "communities": "community",
+    "certifications": "certification",
+    "certs": "certification",
+    "videos": "video",
+    "podcasts": "podcast",
+    "tools": "tool",
+    "datasets": "dataset",
+    "practice platforms": "practice",
 }
 
 
@@ -53,7 +63,11 @@ def _match_topic(content, topic: str) -> list[Resource]:
         return [r for r in content.resources if hit[0] in r.topics]
     # Last resort: the title or provider names it ("coursera", "andrew ng").
     words = norm(topic)
-    named = [r for r in content.resources if words in norm(" ".join([r.title, r.provider or "", *r.authors]))]
+    named = [
+        r
+        for r in content.resources
+        if words in norm(" ".join([r.title, r.provider or "", *r.authors]))
+    ]
     if named:
         return named
     near = [t for t, s, _ in process.extract(key, topics, scorer=fuzz.WRatio, limit=4) if s >= 50]
@@ -65,7 +79,9 @@ def _match_topic(content, topic: str) -> list[Resource]:
     "resources",
     description="Learning resources: courses, books, blogs, practice and job platforms",
     options=[
-        Option("topic", "A topic such as statistics, deep-learning, python, career", suggest=_topics),
+        Option(
+            "topic", "A topic such as statistics, deep-learning, python, career", suggest=_topics
+        ),
         Option("kind", "course, book, blog, practice, job-platform, community…", choices=KINDS),
     ],
     examples=["/resources", "/resources statistics", "/resources topic:python kind:book"],

@@ -8,19 +8,37 @@ from bot.core.reply import Entry, Reply
 from bot.core.safety import neutralize
 
 LABELS = {
-    "skill": "Skill", "resource": "Resource", "interview": "Interview question",
-    "salary": "Salary", "career": "Career", "quiz": "Quiz", "lesson": "Study plan",
+    "skill": "Skill",
+    "resource": "Resource",
+    "interview": "Interview question",
+    "salary": "Salary",
+    "career": "Career",
+    "quiz": "Quiz",
+    "lesson": "Study plan",
 }
 HOW_TO_OPEN = {
-    "skill": "/skills", "resource": "/resources", "interview": "/interview",
-    "salary": "/salary", "career": "/path or /role", "quiz": "/quiz", "lesson": "/daily preview",
+    "skill": "/skills",
+    "resource": "/resources",
+    "interview": "/interview",
+    "salary": "/salary",
+    "career": "/path or /role",
+    "quiz": "/quiz",
+    "lesson": "/daily preview",
 }
 
 
 @command(
     "search",
     description="Search everything: skills, resources, questions, salaries, career facts",
-    options=[Option("query", "What to look for, e.g. gradient descent", required=True, greedy=True, max_length=200)],
+    options=[
+        Option(
+            "query",
+            "What to look for, e.g. gradient descent",
+            required=True,
+            greedy=True,
+            max_length=200,
+        )
+    ],
     examples=["/search pytorch", "/search gradient descent", "/search glassdoor salary"],
     paged=True,
 )

@@ -17,15 +17,29 @@ from bot.core.reply import Entry, Reply
 
 CATEGORIES: tuple[str, ...] = get_args(SkillCategory)
 LABELS = {
-    "math": "Mathematics", "cs": "Computer science", "ml": "Machine learning",
-    "data": "Data", "signal-processing": "Signal processing", "software": "Software engineering",
-    "tools": "Tools and frameworks", "soft-skills": "Soft skills",
+    "math": "Mathematics",
+    "cs": "Computer science",
+    "ml": "Machine learning",
+    "data": "Data",
+    "signal-processing": "Signal processing",
+    "software": "Software engineering",
+    "tools": "Tools and frameworks",
+    "soft-skills": "Soft skills",
 }
 ALIASES = {
-    "mathematics": "math", "maths": "math", "computer science": "cs", "programming": "cs",
-    "machine learning": "ml", "deep learning": "ml", "frameworks": "tools", "libraries": "tools",
-    "software engineering": "software", "engineering": "software", "soft": "soft-skills",
-    "signal": "signal-processing", "signals": "signal-processing",
+    "mathematics": "math",
+    "maths": "math",
+    "computer science": "cs",
+    "programming": "cs",
+    "machine learning": "ml",
+    "deep learning": "ml",
+    "frameworks": "tools",
+    "libraries": "tools",
+    "software engineering": "software",
+    "engineering": "software",
+    "soft": "soft-skills",
+    "signal": "signal-processing",
+    "signals": "signal-processing",
 }
 
 
@@ -36,7 +50,13 @@ def _categories(services) -> list[str]:
 @command(
     "skills",
     description="Skills an ML engineer needs, by category, and why they matter",
-    options=[Option("category", "math, cs, ml, data, tools, soft-skills… or a skill name", suggest=_categories)],
+    options=[
+        Option(
+            "category",
+            "math, cs, ml, data, tools, soft-skills… or a skill name",
+            suggest=_categories,
+        )
+    ],
     examples=["/skills", "/skills math", "/skills pytorch"],
     paged=True,
     page_size=8,
@@ -54,7 +74,9 @@ async def skills(ctx: Context, category: str | None = None) -> Reply:
             items=tuple(items),
         )
     key = norm(category)
-    cat = ALIASES.get(key) or (key.replace(" ", "-") if key.replace(" ", "-") in CATEGORIES else None)
+    cat = ALIASES.get(key) or (
+        key.replace(" ", "-") if key.replace(" ", "-") in CATEGORIES else None
+    )
     if cat is None:
         by_name = {norm(s.name): s for s in content.skills}
         hit = process.extractOne(key, list(by_name), scorer=fuzz.WRatio, score_cutoff=88)
@@ -69,7 +91,9 @@ async def skills(ctx: Context, category: str | None = None) -> Reply:
         try:
             cat = pick_choice("category", key.replace(" ", "-"), CATEGORIES)
         except UserError as exc:
-            raise UserError(exc.message + " You can also name a skill, e.g. /skills pytorch.") from None
+            raise UserError(
+                exc.message + " You can also name a skill, e.g. /skills pytorch."
+            ) from None
     chosen = [s for s in content.skills if s.category == cat]
     items = tuple(
         Entry(s.name, s.description + (f" Why it matters: {s.why}" if s.why else ""), s.source)

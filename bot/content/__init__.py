@@ -106,9 +106,7 @@ class Content:
         exact = self._country_keys.get(key)
         if exact:
             return CountryMatch(exact, self.by_country[exact], True)
-        hit = process.extractOne(
-            key, list(self._country_keys), scorer=fuzz.WRatio, score_cutoff=85
-        )
+        hit = process.extractOne(key, list(self._country_keys), scorer=fuzz.WRatio, score_cutoff=85)
         if hit and len(key) >= 4:
             name = self._country_keys[hit[0]]
             return CountryMatch(name, self.by_country[name], False)
@@ -135,19 +133,50 @@ class Content:
         self._country_keys = keys
 
     def _docs(self):
+        def kw(*parts: object) -> str:
+            return " ".join(str(p) for p in parts if p)
+
         for s in self.skills:
-            yield Doc("skill", s.id, s.name, f"{s.category} {s.description} {s.why or ''} {' '.join(s.tags)}", s.source)
+            body = s.description + (f" Why it matters: {s.why}" if s.why else "")
+            yield Doc("skill", s.id, s.name, body, s.source, kw(s.category, *s.tags))
         for r in self.resources:
-            body = " ".join([r.kind, r.provider or "", *r.authors, *r.topics, r.description or "", *r.tags])
-            yield Doc("resource", r.id, r.title, body, r.source)
+            body = " · ".join(
+                x for x in (r.kind, r.provider, ", ".join(r.authors), r.description) if x
+            )
+            yield Doc("resource", r.id, r.title, body, r.source, kw(*r.topics, *r.tags))
         for q in self.interview:
-            yield Doc("interview", q.id, q.question, f"{q.topic} {' '.join(q.outline)} {' '.join(q.tags)}", q.source)
+            yield Doc(
+                "interview",
+                q.id,
+                q.question,
+                f"{q.topic} · {q.difficulty}",
+                q.source,
+                kw(*q.outline, *q.tags),
+            )
         for s in self.salaries:
-            body = f"salary {s.country_code} {s.region or ''} {' '.join(s.aliases)} {s.currency} {s.provider or ''} {s.note or ''}"
-            yield Doc("salary", s.id, f"Salary in {s.country}", body, s.source)
+            body = s.note or f"{s.currency} {s.average or ''}"
+            yield Doc(
+                "salary",
+                s.id,
+                f"Salary in {s.country}",
+                body,
+                s.source,
+                kw("salary pay", s.country_code, s.region, *s.aliases, s.currency, s.provider),
+            )
         for c in self.career:
-            yield Doc("career", c.id, c.title, f"{c.kind} {c.text or ''} {' '.join(c.points)} {' '.join(c.tags)}", c.source)
+            body = " ".join([c.text or "", *c.points])
+            yield Doc("career", c.id, c.title, body, c.source, kw(c.kind, *c.tags))
         for q in self.quiz:
-            yield Doc("quiz", q.id, q.question, f"{q.topic} {' '.join(q.options)} {q.explanation}", q.source)
+            # Options but not the explanation: a search must not give the answer away.
+            yield Doc(
+                "quiz", q.id, q.question, " / ".join(q.options), q.source, kw(q.topic, *q.tags)
+            )
         for lesson in self.curriculum:
-            yield Doc("lesson", lesson.id, lesson.topic, f"{lesson.stage} {lesson.study} {lesson.question}", lesson.source)
+            yield Doc(
+                "lesson",
+                lesson.id,
+                lesson.topic,
+                lesson.study,
+                lesson.source,
+                kw(lesson.stage, lesson.question, *lesson.tags),
+            )

@@ -53,14 +53,33 @@ SkillCategory = Literal[
 ]
 
 ResourceKind = Literal[
-    "course", "book", "blog", "practice", "job-platform", "community", "certification",
-    "video", "podcast", "tool", "dataset",
+    "course",
+    "book",
+    "blog",
+    "practice",
+    "job-platform",
+    "community",
+    "certification",
+    "video",
+    "podcast",
+    "tool",
+    "dataset",
 ]
 
 InterviewTopic = Literal[
-    "ml-concepts", "algorithms", "math-statistics", "data-preprocessing", "evaluation",
-    "deep-learning", "nlp", "computer-vision", "mlops", "system-design", "behavioural",
-    "coding", "career",
+    "ml-concepts",
+    "algorithms",
+    "math-statistics",
+    "data-preprocessing",
+    "evaluation",
+    "deep-learning",
+    "nlp",
+    "computer-vision",
+    "mlops",
+    "system-design",
+    "behavioural",
+    "coding",
+    "career",
 ]
 
 CareerKind = Literal[

@@ -14,6 +14,12 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Words that carry no meaning in a query; dropped when other words remain.
+STOPWORDS = frozenset(
+    "a an and are as at be by can do does for from how i in is it me my of on or should "
+    "the to what when where which who why will with you your".split()
+)
+SNIPPET = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,8 +27,9 @@ class Doc:
     kind: str
     id: str
     title: str
-    body: str
+    body: str  # shown in snippets
     source: str
+    keywords: str = ""  # indexed, never shown (tags, kinds, aliases)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,17 +44,17 @@ class SearchIndex:
         self._docs = docs
         self._db = sqlite3.connect(":memory:", check_same_thread=False)
         self._db.execute(
-            "CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='porter unicode61')"
+            "CREATE VIRTUAL TABLE docs USING fts5(title, body, keywords, tokenize='porter unicode61')"
         )
         self._db.executemany(
-            "INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)",
-            [(i, d.title, d.body) for i, d in enumerate(docs)],
+            "INSERT INTO docs(rowid, title, body, keywords) VALUES (?, ?, ?, ?)",
+            [(i, d.title, d.body, d.keywords) for i, d in enumerate(docs)],
         )
         vocab: set[str] = set()
         for d in docs:
-            vocab.update(w.lower() for w in _WORD.findall(d.title + " " + d.body))
-        self._vocab = sorted(w for w in vocab if len(w) > 1)
-        self._vocab_set = set(self._vocab)
+            vocab.update(w.lower() for w in _WORD.findall(f"{d.title} {d.body} {d.keywords}"))
+        self._vocab_set = vocab
+        self._vocab = sorted(w for w in vocab if len(w) > 2)  # candidates for typo fixes
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -62,27 +69,38 @@ class SearchIndex:
 
     def search(self, query: str, limit: int = 50) -> list[Hit]:
         words = [w.lower() for w in _WORD.findall(query)][:12]
-        terms = []
-        for w in words:
-            fixed = self.correct(w)
-            if fixed:
-                terms.append(fixed)
-            elif len(w) >= 2:
-                terms.append(w)  # may still prefix-match ("pyt" → python)
-        terms = list(dict.fromkeys(terms))
+        meaningful = [w for w in words if w not in STOPWORDS]
+        words = meaningful or words
+        # An unknown word is kept as is: it may still prefix-match ("pyt" → python).
+        terms = list(dict.fromkeys(self.correct(w) or w for w in words))
         if not terms:
             return []
-        quoted = [f'"{t}"*' for t in terms]
+        # Short words match exactly ("c", "r", "ml"); longer ones also as a prefix.
+        quoted = [f'"{t}"' if len(t) < 3 else f'"{t}"*' for t in terms]
         rows = self._run(" AND ".join(quoted), limit)
         if not rows and len(quoted) > 1:
             rows = self._run(" OR ".join(quoted), limit)
         return [
-            Hit(self._docs[rowid], -score, snippet) for rowid, score, snippet in rows
+            Hit(self._docs[rowid], -score, _snippet(self._docs[rowid].body, terms))
+            for rowid, score in rows
         ]
 
-    def _run(self, match: str, limit: int) -> list[tuple[int, float, str]]:
+    def _run(self, match: str, limit: int) -> list[tuple[int, float]]:
         return self._db.execute(
-            "SELECT rowid, bm25(docs, 5.0, 1.0) AS s, snippet(docs, 1, '', '', '…', 24) "
-            "FROM docs WHERE docs MATCH ? ORDER BY s LIMIT ?",
+            "SELECT rowid, bm25(docs, 5.0, 1.0, 1.0) AS s FROM docs WHERE docs MATCH ? ORDER BY s LIMIT ?",
             (match, limit),
         ).fetchall()
+
+
+def _snippet(body: str, terms: list[str]) -> str:
+    """About SNIPPET characters of ``body`` around the first query term, cut at spaces."""
+    body = " ".join(body.split())
+    low = body.lower()
+    at = min((i for i in (low.find(t) for t in terms) if i >= 0), default=0)
+    start = max(0, at - SNIPPET // 3)
+    if start:
+        start = body.find(" ", start) + 1 or start
+    end = start + SNIPPET
+    if end < len(body):
+        end = body.rfind(" ", start, end) if body.rfind(" ", start, end) > start else end
+    return ("…" if start else "") + body[start:end] + ("…" if end < len(body) else "")

@@ -17,9 +17,7 @@ from bot.core.safety import neutralize, strip_controls
 
 log = logging.getLogger(__name__)
 
-ADMIN_ONLY = (
-    "Only admins can do that (Manage Server on Discord, a workspace admin on Slack)."
-)
+ADMIN_ONLY = "Only admins can do that (Manage Server on Discord, a workspace admin on Slack)."
 
 
 async def execute(ctx: Context, text: str, *, prefix: str = "/") -> Reply:
@@ -76,12 +74,16 @@ def convert(ctx: Context, cmd: Command, raw: dict[str, Any]) -> dict[str, Any]:
     for name in raw:
         if cmd.option(name) is None:
             known = ", ".join(o.name for o in cmd.options) or "none"
-            raise UserError(f"/{cmd.name} has no option “{neutralize(name, 30)}” (options: {known}).")
+            raise UserError(
+                f"/{cmd.name} has no option “{neutralize(name, 30)}” (options: {known})."
+            )
     for opt in cmd.options:
         value = raw.get(opt.name)
         if value is None or (isinstance(value, str) and not value.strip()):
             if opt.required:
-                raise UserError(f"/{cmd.name} needs {opt.name}: {opt.description}. Usage: {usage_of(cmd)}")
+                raise UserError(
+                    f"/{cmd.name} needs {opt.name}: {opt.description}. Usage: {usage_of(cmd)}"
+                )
             continue
         out[opt.name] = _convert_one(ctx, cmd, opt, value)
     return out
@@ -92,7 +94,9 @@ def _convert_one(ctx: Context, cmd: Command, opt: Option, value: Any) -> Any:
         try:
             number = int(str(value).strip())
         except ValueError:
-            raise UserError(f"{opt.name} must be a whole number, not “{neutralize(str(value), 30)}”.") from None
+            raise UserError(
+                f"{opt.name} must be a whole number, not “{neutralize(str(value), 30)}”."
+            ) from None
         if opt.min_value is not None and number < opt.min_value:
             raise UserError(f"{opt.name} must be at least {opt.min_value}.")
         if opt.max_value is not None and number > opt.max_value:
@@ -138,7 +142,9 @@ def paginate(ctx: Context, cmd: Command, raw: dict[str, Any], reply: Reply, page
     if pages > 1:
         token = " ".join([cmd.name, *(f"{k}:{_quote(str(v))}" for k, v in raw.items())])
         if page > 1:
-            buttons.append(Button("◀ Previous", actions.encode(ctx.services, "nav", page - 1, token)))
+            buttons.append(
+                Button("◀ Previous", actions.encode(ctx.services, "nav", page - 1, token))
+            )
         if page < pages:
             buttons.append(Button("Next ▶", actions.encode(ctx.services, "nav", page + 1, token)))
     return reply.with_(items=chunk, page=page, pages=pages, buttons=tuple(buttons))

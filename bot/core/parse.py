@@ -79,7 +79,7 @@ def bind(cmd: Command, words: list[str]) -> dict[str, str]:
             break
         # The greedy option, or the last free string option, takes the remaining words:
         # queries, country names and group names have spaces ("united kingdom").
-        if opt.greedy or (i == len(free) - 1 and opt.type == "string"):
+        if opt.greedy or (i == len(free) - 1 and opt.type == "string" and not opt.choices):
             named[opt.name] = " ".join(positional)
             positional = []
             break

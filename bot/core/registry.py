@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from rapidfuzz import fuzz, process
 
 if TYPE_CHECKING:
-    from bot.core.context import Context, Services
+    from bot.core.context import Services
     from bot.core.reply import Reply
 
 Handler = Callable[..., Awaitable["Reply"]]

@@ -6,7 +6,7 @@ Text here is plain: no Markdown, no mrkdwn, no mentions. Each adapter adds its o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 Style = Literal["primary", "secondary", "success", "danger"]
