@@ -1,0 +1,4 @@
+"""Daily study prompts: subscriptions → timezone-aware triggers → claim → post.
+
+See docs/scheduler.md. ``scheduler.Service`` is what the app runs (``services.scheduler``).
+"""
