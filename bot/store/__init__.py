@@ -1,0 +1,1 @@
+"""The store: members, groups, quizzes, points, streaks (SQLite or PostgreSQL)."""

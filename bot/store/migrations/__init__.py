@@ -1,0 +1,1 @@
+"""Alembic migrations for the store (and the scheduler's tables), run programmatically."""
