@@ -1,0 +1,132 @@
+"""Scheduled posts on Slack: chat.postMessage, with Slack's failures mapped onto the port's errors.
+
+429s are first retried by the Web API client (Retry-After); one that persists becomes a
+TransientDeliveryError carrying Retry-After so the scheduler can come back later. Errors that
+no retry can fix (channel gone, bot not in channel, missing scope, revoked token) are
+permanent, so the scheduler pauses the subscription and tells an admin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack.blocks import clip, escape, render
+from bot.adapters.slack.client import api_error
+from bot.core.delivery import PermanentDeliveryError, TransientDeliveryError
+from bot.core.reply import Reply
+
+log = logging.getLogger(__name__)
+
+PERMANENT = {
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "missing_scope",
+    "not_authed",
+    "invalid_auth",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
+    "no_permission",
+    "restricted_action",
+    "restricted_action_read_only_channel",
+    "restricted_action_thread_only_channel",
+    "restricted_action_non_threadable_channel",
+    "ekm_access_denied",
+    "team_access_not_granted",
+    "org_login_required",
+    "invalid_blocks",
+    "invalid_blocks_format",
+    "msg_too_long",
+    "no_text",
+    "cannot_reply_to_message",
+    "team_not_found",
+    "user_not_found",
+}
+
+TRANSIENT = {
+    "ratelimited",
+    "rate_limited",
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+    "message_limit_exceeded",
+}
+
+_CHANNEL_ID = re.compile(r"[A-Z0-9]{2,30}")
+
+ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
+
+
+def _retry_after(exc: SlackApiError) -> float | None:
+    headers = getattr(exc.response, "headers", None) or {}
+    for key, value in headers.items():
+        if key.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) else value
+            try:
+                return float(raw)
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def map_error(exc: SlackApiError) -> Exception:
+    """The delivery error for a Slack API failure."""
+    error = api_error(exc)
+    error = "" if error.startswith("http_") else error
+    status = getattr(exc.response, "status_code", 200)
+    if status == 429 or error in ("ratelimited", "rate_limited"):
+        return TransientDeliveryError(f"Slack rate limited: {error or status}", _retry_after(exc))
+    if error in TRANSIENT or status >= 500:
+        return TransientDeliveryError(f"Slack error: {error or status}")
+    data = getattr(exc.response, "data", None)
+    needed = data.get("needed") if isinstance(data, dict) and error == "missing_scope" else None
+    if error in PERMANENT or error:
+        return PermanentDeliveryError(f"Slack refused the post: {error}", missing_permission=needed)
+    return TransientDeliveryError(f"Slack error: HTTP {status}")
+
+
+class SlackDelivery:
+    """The delivery port for Slack. ``client_for(workspace)`` gives a client with its token."""
+
+    platform = "slack"
+
+    def __init__(self, client_for: ClientFor, admin_ids: frozenset[str] = frozenset()) -> None:
+        self._client_for = client_for
+        self.admin_ids = admin_ids
+
+    async def post(self, workspace: str, channel: str, reply: Reply) -> str:
+        client = await self._client_for(workspace)
+        payload = render(reply)
+        try:
+            resp = await client.chat_postMessage(
+                channel=channel, text=payload["text"], blocks=payload["blocks"],
+                unfurl_links=False, unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            raise map_error(exc) from exc
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise TransientDeliveryError(f"Slack unreachable: {exc!r}") from exc
+        return str(resp.get("ts") or "")
+
+    async def notify_admin(self, workspace: str, channel: str, text: str) -> None:
+        """DM each configured admin (best effort): scheduled posts to ``channel`` failed."""
+        if not self.admin_ids:
+            log.warning("slack %s: %s (no SLACK_ADMIN_IDS to tell)", workspace, text)
+            return
+        client = await self._client_for(workspace)
+        where = f"<#{channel}>" if _CHANNEL_ID.fullmatch(channel) else escape(channel)
+        message = clip(f"Scheduled posts to {where} need attention: {escape(text)}", 3000)
+        for admin in sorted(self.admin_ids):
+            try:
+                await client.chat_postMessage(channel=admin, text=message)
+            except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                log.warning("could not notify admin %s: %r", admin, exc)

@@ -1,0 +1,58 @@
+"""Who is an admin on Slack: workspace admins/owners (users.info), or the configured list.
+
+users.info is cached per (team, user) for a minute of the injected clock, so a burst of
+commands from one member costs one API call and a promotion is seen soon after.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.adapters.slack.client import api_error
+from bot.core.clock import Clock
+
+log = logging.getLogger(__name__)
+
+CACHE_FOR = timedelta(seconds=60)
+
+
+def admin_ids(raw: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in raw.split(",") if part.strip())
+
+
+class AdminCache:
+    def __init__(self, clock: Clock, configured: str = "", ttl: timedelta = CACHE_FOR) -> None:
+        self.clock = clock
+        self.configured = admin_ids(configured)
+        self.ttl = ttl
+        self._cache: dict[tuple[str, str], tuple[datetime, bool]] = {}
+
+    async def is_admin(self, client: Any, team: str, user: str) -> bool:
+        """True for a listed id or a workspace admin/owner; False when Slack can't say."""
+        if user in self.configured:
+            return True
+        key = (team, user)
+        now = self.clock.now()
+        hit = self._cache.get(key)
+        if hit is not None and now - hit[0] < self.ttl:
+            return hit[1]
+        try:
+            resp = await client.users_info(user=user)
+            info = resp.get("user") or {}
+            admin = bool(
+                info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner")
+            )
+        except SlackApiError as exc:  # missing users:read, deleted user…: not an admin
+            log.warning("users.info failed for %s: %s", user, api_error(exc))
+            admin = False
+        except Exception as exc:  # unreachable API: not an admin, and don't cache the guess
+            log.warning("users.info failed for %s: %r", user, exc)
+            return False
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[key] = (now, admin)
+        return admin

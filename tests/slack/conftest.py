@@ -1,0 +1,71 @@
+"""Fixtures: the fake Slack platform and the real HTTP-mode adapter on loopback."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+
+from bot.adapters.slack.app import SlackBot
+from bot.adapters.slack.server import EVENTS_PATH, start_http
+from bot.app import build_services
+from bot.core.clock import FakeClock
+from bot.settings import Settings
+from tests.slack.fake_slack import FakeSlack
+from tests.slack.harness import SECRET, USER, SlackClient
+
+ADMIN = "UADMIN01"
+
+
+@pytest.fixture(autouse=True)
+def _no_oauth_env(monkeypatch):
+    # bolt turns OAuth on by itself when these are in the environment.
+    for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_BOT_TOKEN",
+                 "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+async def fake():
+    server = await FakeSlack().start()
+    server.users[USER] = {"name": "ada", "is_admin": False, "is_owner": False}
+    server.users[ADMIN] = {"name": "grace", "is_admin": True}
+    server.users["UOWNER01"] = {"name": "owner", "is_owner": True}
+    yield server
+    await server.stop()
+
+
+def slack_settings(fake: FakeSlack, **extra: str) -> Settings:
+    values = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "SLACK_ADMIN_IDS": "ULISTED1, ULISTED2",
+        "DATABASE_URL": "sqlite+aiosqlite:///:memory:",
+        **extra,
+    }
+    return Settings(**values)
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def slack_services(fake, content, clock):
+    return build_services(slack_settings(fake), clock=clock, content=content)
+
+
+@pytest.fixture
+async def bot(slack_services):
+    adapter = SlackBot(slack_services)
+    yield adapter
+    await adapter.close()
+
+
+@pytest.fixture
+async def slack(fake, bot):
+    runner, port = await start_http(bot, "127.0.0.1", 0)
+    async with aiohttp.ClientSession() as session:
+        yield SlackClient(f"http://127.0.0.1:{port}{EVENTS_PATH}", fake, bot, session)
+    await runner.cleanup()

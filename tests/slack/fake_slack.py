@@ -1,0 +1,194 @@
+"""A local fake of the Slack platform on 127.0.0.1, speaking Slack's documented wire formats.
+
+- Web API: ``POST /api/<method>`` (form or JSON bodies, bearer token), answering like Slack
+  (``{"ok": true, …}``; errors as ``{"ok": false, "error": …}``; 429 with Retry-After).
+- ``response_url`` endpoints: ``POST /response/<key>`` with a JSON message.
+- Socket Mode: ``apps.connections.open`` returns ``ws://127.0.0.1:<port>/socket``; the
+  websocket sends ``hello`` and then any envelopes a test queues, and records the acks.
+
+Everything received is recorded so tests can assert on exactly what the bot sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import WSMsgType, web
+
+TEAM = "T0001"
+BOT_USER = "UBOT0001"
+
+
+@dataclass
+class Call:
+    method: str
+    data: dict[str, Any]
+    token: str | None
+
+
+@dataclass
+class FakeSlack:
+    calls: list[Call] = field(default_factory=list)
+    responses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # method → queued failures: (http status, body, headers), served before normal answers
+    failures: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    socket_connections: int = 0
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self._changed = asyncio.Condition()
+        self._outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._ts = itertools.count(1)
+        self._keys = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+
+    # ---- test helpers ----------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self) -> str:
+        return f"{self.url}/response/{next(self._keys)}"
+
+    def called(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def responses_to(self, url: str) -> list[dict[str, Any]]:
+        key = url.rsplit("/", 1)[-1]
+        return [body for k, body in self.responses if k == key]
+
+    def fail(self, method: str, error: str, status: int = 200, headers: dict | None = None) -> None:
+        self.failures[method].append((status, {"ok": False, "error": error}, headers or {}))
+
+    async def wait_for(self, predicate, timeout: float = 10.0):
+        """Wait until ``predicate()`` is truthy (re-checked on every recorded request)."""
+
+        async def _wait():
+            async with self._changed:
+                while not (result := predicate()):
+                    await self._changed.wait()
+                return result
+
+        return await asyncio.wait_for(_wait(), timeout)
+
+    async def response(self, url: str, timeout: float = 10.0) -> dict[str, Any]:
+        """The (first) message POSTed to ``url``."""
+        bodies = await self.wait_for(lambda: self.responses_to(url), timeout)
+        return bodies[0]
+
+    async def send_envelope(self, envelope: dict[str, Any]) -> None:
+        await self._outbox.put(envelope)
+
+    async def ack(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any]:
+        acks = await self.wait_for(
+            lambda: [a for a in self.socket_acks if a.get("envelope_id") == envelope_id], timeout
+        )
+        return acks[0]
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    # ---- server ----------------------------------------------------------------------
+
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{key}", self._response)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        raw = await request.text()
+        if request.content_type == "application/json":
+            data = json.loads(raw or "{}")
+        else:
+            data = {**dict(request.query), **dict(parse_qsl(raw))}
+            for key in ("blocks", "view"):
+                if isinstance(data.get(key), str):
+                    data[key] = json.loads(data[key])
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") or data.get("token")
+        self.calls.append(Call(method, data, token))
+        await self._notify()
+        if self.failures.get(method):
+            status, body, headers = self.failures[method].popleft()
+            return web.json_response(body, status=status, headers=headers)
+        if not token:
+            return web.json_response({"ok": False, "error": "not_authed"})
+        return web.json_response(self._answer(method, data))
+
+    def _answer(self, method: str, data: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True, "url": "https://fake.slack.test/", "team": "Fake", "user": "mle",
+                "team_id": TEAM, "user_id": BOT_USER, "bot_id": "BBOT0001",
+                "is_enterprise_install": False,
+            }
+        if method == "users.info":
+            user = data.get("user", "")
+            info = self.users.get(user)
+            if info is None:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "user": {"id": user, "team_id": TEAM, **info}}
+        if method in ("chat.postMessage", "chat.update"):
+            return {"ok": True, "channel": data.get("channel"), "ts": f"1700000000.{next(self._ts):06d}",
+                    "message": {"text": data.get("text", "")}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
+        if method == "views.publish":
+            return {"ok": True, "view": {"id": "V0001", **(data.get("view") or {})}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
+        return {"ok": True}
+
+    async def _response(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.responses.append((request.match_info["key"], body))
+        await self._notify()
+        return web.Response(text="ok")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self.socket_connections += 1
+        await ws.send_json({"type": "hello", "num_connections": 1,
+                            "debug_info": {"host": "fake"}, "connection_info": {"app_id": "A0001"}})
+
+        async def pump():
+            while not ws.closed:
+                envelope = await self._outbox.get()
+                await ws.send_json(envelope)
+
+        sender = asyncio.create_task(pump())
+        try:
+            async for msg in ws:
+                if msg.type == WSMsgType.TEXT:
+                    self.socket_acks.append(json.loads(msg.data))
+                    await self._notify()
+        finally:
+            sender.cancel()
+        return ws
