@@ -43,7 +43,9 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_daily_subscriptions")),
         sa.UniqueConstraint(
-            "platform", "workspace", "channel",
+            "platform",
+            "workspace",
+            "channel",
             name=op.f("uq_daily_subscriptions_platform_workspace_channel"),
         ),
     )
@@ -64,13 +66,15 @@ def upgrade() -> None:
         sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["subscription_id"], ["daily_subscriptions.id"],
+            ["subscription_id"],
+            ["daily_subscriptions.id"],
             name=op.f("fk_daily_deliveries_subscription_id_daily_subscriptions"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_daily_deliveries")),
         sa.UniqueConstraint(
-            "subscription_id", "local_date",
+            "subscription_id",
+            "local_date",
             name=op.f("uq_daily_deliveries_subscription_id_local_date"),
         ),
     )
