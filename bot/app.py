@@ -29,6 +29,49 @@ def build_services(
     )
 
 
+async def open_services(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    content: Content | None = None,
+    require_store: bool = False,
+) -> Services:
+    """``build_services`` plus the store opened (and migrated) at ``settings.database_url``.
+
+    When the database can't be opened the services come back without a store (commands that
+    need it say so) unless ``require_store``, which re-raises.
+    """
+    import logging
+
+    from bot.store import Points, open_store
+
+    settings = settings or Settings()
+    services = build_services(settings, clock=clock, content=content)
+    points = Points(
+        quiz_correct=settings.points_quiz_correct,
+        checkin=settings.points_checkin,
+        streak_bonus=settings.points_streak_bonus,
+        cooldown_seconds=settings.points_cooldown_seconds,
+    )
+    try:
+        services.store = await open_store(
+            settings.database_url, default_timezone=settings.timezone, points=points
+        )
+    except Exception as exc:
+        if require_store:
+            raise
+        logging.getLogger(__name__).warning(
+            "No database (%s): groups, quizzes and leaderboards are unavailable", exc
+        )
+    return services
+
+
+async def close_services(services: Services) -> None:
+    """Release what ``open_services`` opened."""
+    if services.store is not None:
+        await services.store.close()
+
+
 def context(
     services: Services,
     platform: Platform = "console",

@@ -22,6 +22,24 @@ def _services():
         sys.exit(2)
 
 
+async def _open_services():
+    """Services with the store opened at settings.database_url (None if it can't be)."""
+    from bot.app import open_services
+    from bot.content import ContentInvalid
+
+    try:
+        return await open_services(Settings())
+    except ContentInvalid as exc:
+        click.echo("Content is invalid:\n" + str(exc), err=True)
+        sys.exit(2)
+
+
+async def _close(services) -> None:
+    from bot.app import close_services
+
+    await close_services(services)
+
+
 @click.group()
 def main() -> None:
     """MLE study bot."""
@@ -33,9 +51,15 @@ def console() -> None:
     from bot.adapters.console import serve
 
     logging.basicConfig(level=logging.WARNING)
-    services = _services()
+    async def go() -> None:
+        services = await _open_services()
+        try:
+            await serve(services)
+        finally:
+            await _close(services)
+
     try:
-        asyncio.run(serve(services))
+        asyncio.run(go())
     except KeyboardInterrupt:
         pass
 
@@ -50,9 +74,14 @@ def ask(text: str, presses: tuple[int, ...]) -> None:
     from bot.adapters.console import ConsoleSession, render
 
     logging.basicConfig(level=logging.ERROR)
-    services = _services()
-
     async def go() -> int:
+        services = await _open_services()
+        try:
+            return await session_go(services)
+        finally:
+            await _close(services)
+
+    async def session_go(services) -> int:
         session = ConsoleSession(services)
         reply = await session.send(text)
         for n in presses:
@@ -118,3 +147,43 @@ def content_check() -> None:
     if bad:
         sys.exit(1)
     click.echo(f"Content OK — {counts}")
+
+
+@main.group()
+def db() -> None:
+    """Database tools (DATABASE_URL; SQLite file by default)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="heads")
+def db_upgrade(revision: str) -> None:
+    """Upgrade the schema to REVISION (default: the newest)."""
+    from bot.store import migrate
+    from bot.store.engine import make_engine
+
+    async def go() -> set[str]:
+        engine = make_engine(Settings().database_url)
+        try:
+            await migrate.upgrade(engine, revision)
+            return await migrate.current(engine)
+        finally:
+            await engine.dispose()
+
+    click.echo("Database at revision " + ", ".join(sorted(asyncio.run(go()))))
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the database's schema revision and the newest one available."""
+    from bot.store import migrate
+    from bot.store.engine import make_engine
+
+    async def go() -> set[str]:
+        engine = make_engine(Settings().database_url)
+        try:
+            return await migrate.current(engine)
+        finally:
+            await engine.dispose()
+
+    now = sorted(asyncio.run(go())) or ["(empty)"]
+    click.echo(f"Database: {', '.join(now)}; newest: {', '.join(sorted(migrate.heads()))}")

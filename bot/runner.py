@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.app import build_services
+from bot.app import close_services, open_services
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 async def run_all(settings: Settings) -> None:
-    services = build_services(settings)
+    services = await open_services(settings, require_store=True)
     tasks: list[asyncio.Task] = []
     if settings.discord_token:
         from bot.adapters.discord import serve as discord_serve
@@ -26,9 +26,12 @@ async def run_all(settings: Settings) -> None:
         from bot.adapters.console import serve as console_serve
 
         tasks.append(asyncio.create_task(console_serve(services), name="console"))
-    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    for task in pending:
-        task.cancel()
+    try:
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await close_services(services)
     for task in done:
         if task.exception():
             raise task.exception()  # type: ignore[misc]

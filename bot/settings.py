@@ -37,6 +37,12 @@ class Settings(BaseSettings):
 
     # Quizzes and points
     quiz_window_hours: float = Field(24.0, alias="QUIZ_WINDOW_HOURS")
+    points_quiz_correct: int = Field(10, ge=0, alias="POINTS_QUIZ_CORRECT")
+    points_checkin: int = Field(5, ge=0, alias="POINTS_CHECKIN")
+    points_streak_bonus: int = Field(2, ge=0, alias="POINTS_STREAK_BONUS")  # per streak day ≥ 2
+    points_cooldown_seconds: float = Field(3.0, ge=0, alias="POINTS_COOLDOWN_SECONDS")
+    groups_max_per_workspace: int = Field(50, ge=1, alias="GROUPS_MAX_PER_WORKSPACE")
+    groups_max_per_member: int = Field(10, ge=1, alias="GROUPS_MAX_PER_MEMBER")
 
     # Daily prompts
     daily_grace_hours: float = Field(6.0, alias="DAILY_GRACE_HOURS")
