@@ -1,0 +1,48 @@
+"""Discord adapter: native application commands, autocomplete and persistent buttons."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.adapters.discord.client import DiscordBot, configure, make_bot
+from bot.adapters.discord.delivery import DiscordDelivery
+from bot.core.context import Services
+
+log = logging.getLogger(__name__)
+
+__all__ = ["DiscordBot", "DiscordDelivery", "configure", "make_bot", "serve", "sync_commands"]
+
+
+async def serve(services: Services) -> None:
+    """Run the bot until cancelled. Commands are not synced here: see ``sync_commands``."""
+    bot = make_bot(services)
+    delivery = DiscordDelivery(bot)
+    scheduler = services.scheduler
+    if scheduler is not None and hasattr(scheduler, "add_delivery"):
+        scheduler.add_delivery(delivery)
+    token = services.settings.discord_token
+    if not token:
+        raise RuntimeError("DISCORD_TOKEN is not set")
+    try:
+        await bot.start(token)
+    finally:
+        if not bot.is_closed():
+            await bot.close()
+
+
+async def sync_commands(services: Services, guild: int | None = None) -> list[dict]:
+    """Overwrite the application's commands (globally, or in one guild: instant, for testing)."""
+    bot = make_bot(services)
+    token = services.settings.discord_token
+    if not token:
+        raise RuntimeError("DISCORD_TOKEN is not set")
+    try:
+        await bot.login(token)
+        app = await bot.http.application_info()
+        app_id = int(app["id"])
+        payload = bot.commands.payload
+        if guild is None:
+            return await bot.http.bulk_upsert_global_commands(app_id, payload)
+        return await bot.http.bulk_upsert_guild_commands(app_id, guild, payload)
+    finally:
+        await bot.close()

@@ -1,0 +1,261 @@
+"""The Discord adapter: discord.py client ↔ core commands, buttons and autocomplete.
+
+INTERACTION_CREATE (application command)  → ``dispatch.invoke``  → embeds + buttons
+INTERACTION_CREATE (autocomplete)         → ``Option.suggest`` ranked with rapidfuzz
+INTERACTION_CREATE (button ``mle|…``)     → ``dispatch.press``   → new message or edit (type 7)
+
+The adapter owns Discord's 3-second rule: a command that has not answered within
+``defer_after`` seconds is deferred (type 5, or type 6 for a button) and finished through
+the interaction webhook. Mentions are never parsed (allowed_mentions none everywhere).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+
+from bot.adapters.discord.commands import CommandSet, build, rank, resolve
+from bot.adapters.discord.render import Outgoing, render
+from bot.core import dispatch
+from bot.core.actions import PREFIX, SEP
+from bot.core.context import Context, Member, Services
+from bot.core.reply import Button, Reply, error
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DEFER_AFTER = 1.5  # seconds: well inside Discord's 3 s, with room for the callback round trip
+NO_MENTIONS = discord.AllowedMentions.none()
+DEFAULT_API_BASE = "https://discord.com/api/v10"
+STYLES = {
+    "primary": discord.ButtonStyle.primary,
+    "secondary": discord.ButtonStyle.secondary,
+    "success": discord.ButtonStyle.success,
+    "danger": discord.ButtonStyle.danger,
+}
+
+
+def configure(settings: Settings) -> None:
+    """Point discord.py at ``DISCORD_API_BASE`` / ``DISCORD_GATEWAY_URL`` (process-wide config).
+
+    REST calls, interaction callbacks and webhooks all build their URLs from ``Route.BASE``;
+    the gateway URL is the one discord.py connects to (and returns to after an invalidated
+    session). Left unset, the gateway comes from GET /gateway/bot on the configured API.
+    """
+    discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+    if settings.discord_gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def shard_settings(settings: Settings) -> tuple[int | None, list[int] | None]:
+    ids = None
+    if settings.discord_shard_ids:
+        ids = [int(x) for x in settings.discord_shard_ids.replace(" ", "").split(",") if x]
+    count = settings.discord_shard_count
+    if ids and count is None:
+        raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT")
+    return count, ids
+
+
+class MleButton(discord.ui.DynamicItem[discord.ui.Button], template=re.escape(PREFIX + SEP) + r".*"):
+    """Every button whose custom_id starts ``mle|``: stateless, so it works after a restart."""
+
+    def __init__(self, custom_id: str, label: str = "…", style: discord.ButtonStyle = discord.ButtonStyle.secondary) -> None:
+        super().__init__(discord.ui.Button(label=label, custom_id=custom_id, style=style))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item, match: re.Match[str], /):  # type: ignore[override]
+        return cls(match.group(0), getattr(item, "label", None) or "…", getattr(item, "style", discord.ButtonStyle.secondary))
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        client = interaction.client
+        if isinstance(client, DiscordBot):
+            await client.on_button(interaction, self.custom_id)
+
+
+def view_of(buttons: list[Button]) -> discord.ui.View | None:
+    if not buttons:
+        return None
+    view = discord.ui.View(timeout=None)
+    for i, b in enumerate(buttons):
+        item = MleButton(b.action, b.label, STYLES.get(b.style, discord.ButtonStyle.secondary))
+        item.row = i // 5
+        view.add_item(item)
+    return view
+
+
+def _kwargs(out: Outgoing, *, clear_view: bool = False) -> dict[str, Any]:
+    kw: dict[str, Any] = {
+        "embeds": [discord.Embed.from_dict(e) for e in out.embeds],
+        "allowed_mentions": NO_MENTIONS,
+    }
+    view = view_of(out.buttons)
+    if view is not None:
+        kw["view"] = view
+    elif clear_view:
+        kw["view"] = None
+    return kw
+
+
+class DiscordBot(discord.AutoShardedClient):
+    """Our bot on discord.py. No privileged intents: Intents.default() has none of them."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        defer_after: float = DEFER_AFTER,
+        shard_count: int | None = None,
+        shard_ids: list[int] | None = None,
+        max_ratelimit_timeout: float = 30.0,
+    ) -> None:
+        super().__init__(
+            intents=discord.Intents.default(),
+            allowed_mentions=NO_MENTIONS,
+            shard_count=shard_count,
+            shard_ids=shard_ids,
+            max_ratelimit_timeout=max_ratelimit_timeout,
+        )
+        self.services = services
+        self.commands: CommandSet = build(services.registry)
+        self.defer_after = defer_after
+        self.ready_event = asyncio.Event()
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(MleButton)  # persistent: clicks on old messages still route
+        if self.shard_count is None:
+            # Ask the configured API how many shards and which gateway, like discord.py would,
+            # but keep an explicit DISCORD_GATEWAY_URL authoritative.
+            count, url, _ = await self.http.get_bot_gateway()
+            self.shard_count = count
+            if not self.services.settings.discord_gateway_url:
+                DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+
+    async def on_ready(self) -> None:
+        log.info("Discord: connected as %s, shards %s/%s, %d guilds",
+                 self.user, self.shard_ids, self.shard_count, len(self.guilds))
+        self.ready_event.set()
+
+    def serves(self, workspace: str) -> bool:
+        """Whether this process's shards handle guild ``workspace`` (Discord's shard formula)."""
+        try:
+            guild_id = int(workspace)
+        except ValueError:
+            return False
+        count = self.shard_count or 1
+        ids = self.shard_ids if self.shard_ids is not None else range(count)
+        return (guild_id >> 22) % count in ids
+
+    # ------------------------------------------------------------------ inbound
+    def context_of(self, interaction: discord.Interaction) -> Context:
+        user = interaction.user
+        perms = interaction.permissions
+        member = Member(
+            id=str(user.id),
+            name=user.display_name,
+            is_admin=bool(perms.manage_guild or perms.administrator),
+            is_bot=user.bot,
+        )
+        workspace = str(interaction.guild_id) if interaction.guild_id else f"dm-{user.id}"
+        return Context(self.services, "discord", workspace, str(interaction.channel_id), member)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        try:
+            if interaction.type is discord.InteractionType.application_command:
+                await self.on_command(interaction)
+            elif interaction.type is discord.InteractionType.autocomplete:
+                await self.on_autocomplete(interaction)
+            # Components with our prefix go to MleButton; anything else is not ours.
+        except Exception:
+            log.exception("Discord interaction %s failed", interaction.id)
+
+    async def on_command(self, interaction: discord.Interaction) -> None:
+        inv = resolve(self.commands, interaction.data or {})
+        ctx = self.context_of(interaction)
+        if inv.command is None:
+            work: Awaitable[Reply] = _constant(error("That command is out of date. An admin can run `python -m bot discord sync`."))
+            ephemeral = True
+        else:
+            work = dispatch.invoke(ctx, inv.command, inv.options)
+            ephemeral = inv.command.ephemeral
+        await self._answer(interaction, work, component=False, ephemeral_hint=ephemeral)
+
+    async def on_button(self, interaction: discord.Interaction, custom_id: str) -> None:
+        ctx = self.context_of(interaction)
+        try:
+            await self._answer(interaction, dispatch.press(ctx, custom_id), component=True, ephemeral_hint=False)
+        except Exception:
+            log.exception("Discord button %s failed", custom_id)
+
+    async def on_autocomplete(self, interaction: discord.Interaction) -> None:
+        inv = resolve(self.commands, interaction.data or {})
+        choices: list[str] = []
+        opt = inv.command.option(inv.focused) if inv.command and inv.focused else None
+        if opt is not None:
+            try:
+                pool = list(opt.suggest(self.services)) if opt.suggest else list(opt.choices or ())
+                choices = rank(inv.focused_value, [str(c) for c in pool])
+            except Exception:
+                log.exception("autocomplete for %s failed", inv.command.name if inv.command else "?")
+        await interaction.response.autocomplete(
+            [app_commands.Choice(name=c[:100], value=c[:100]) for c in choices]
+        )
+
+    # ------------------------------------------------------------------ outbound
+    async def _answer(
+        self, interaction: discord.Interaction, work: Awaitable[Reply], *, component: bool, ephemeral_hint: bool
+    ) -> None:
+        task = asyncio.ensure_future(work)
+        deferred = False
+        try:
+            reply = await asyncio.wait_for(asyncio.shield(task), self.defer_after)
+        except TimeoutError:
+            deferred = True
+            if component:
+                await interaction.response.defer()  # type 6: we may still edit the message
+            else:
+                await interaction.response.defer(thinking=True, ephemeral=ephemeral_hint)  # type 5
+            reply = await task
+        messages = render(reply)
+        first, rest = messages[0], messages[1:]
+        edit = component and reply.replace and reply.kind != "error"
+        ephemeral = reply.ephemeral
+        if not deferred:
+            if edit:
+                await interaction.response.edit_message(**_kwargs(first, clear_view=True))
+            else:
+                await interaction.response.send_message(**_kwargs(first), ephemeral=ephemeral)
+        elif component:
+            if edit:
+                await interaction.edit_original_response(**_kwargs(first, clear_view=True))
+            else:
+                await interaction.followup.send(**_kwargs(first), ephemeral=ephemeral)
+        elif ephemeral and not ephemeral_hint:
+            # Deferred in public but the answer is personal (an error): post it privately
+            # and remove the public "thinking…" placeholder.
+            await interaction.followup.send(**_kwargs(first), ephemeral=True)
+            await interaction.delete_original_response()
+        else:
+            await interaction.edit_original_response(**_kwargs(first, clear_view=True))
+        for out in rest:
+            await interaction.followup.send(**_kwargs(out), ephemeral=ephemeral)
+
+
+async def _constant(reply: Reply) -> Reply:
+    return reply
+
+
+def make_bot(services: Services, **kwargs: Any) -> DiscordBot:
+    """A configured, not yet started bot for ``services`` (settings decide API, gateway, shards)."""
+    settings = services.settings
+    configure(settings)
+    count, ids = shard_settings(settings)
+    return DiscordBot(services, shard_count=count, shard_ids=ids, **kwargs)

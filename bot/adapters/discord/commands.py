@@ -1,0 +1,196 @@
+"""The registry as Discord application commands, built generically, and the way back.
+
+Shape (Discord does not let a command with subcommands also run on its own):
+
+* a family with one command             → ``/skills category:…``
+* a family with sub-actions              → ``/group join name:…``, ``/daily subscribe …``
+* a family that also has a root command  → the root becomes the subcommand ``show``:
+  ``/salary show country:…`` beside ``/salary compare a:… b:…``
+  (the console and Slack keep ``/salary germany``; only the Discord shape differs)
+* three-word commands                    → subcommand groups: ``/a b c``
+
+Options are typed (string / integer with min/max), required ones first, fixed ``choices``
+when there are at most 25, otherwise autocomplete (also for every ``suggest``).
+A family whose every command is ``admin`` gets ``default_member_permissions`` = Manage Server;
+the core checks admin again at run time for every admin command (mixed families included).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from bot.core.registry import Command, Option, Registry
+
+ROOT_NAMES = ("show", "view", "main")
+MANAGE_GUILD = 1 << 5
+MAX_COMMANDS = 100
+MAX_OPTIONS = 25
+MAX_CHOICES = 25
+STRING, INTEGER, SUBCOMMAND, GROUP = 3, 4, 1, 2
+
+_BAD_NAME = re.compile(r"[^-_\w]")
+
+
+def _name(word: str) -> str:
+    return _BAD_NAME.sub("-", word.lower())[:32] or "x"
+
+
+def _description(text: str) -> str:
+    text = " ".join(text.split()) or "No description"
+    return text if len(text) <= 100 else text[:99].rstrip() + "…"
+
+
+def option_payload(opt: Option) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "type": INTEGER if opt.type == "integer" else STRING,
+        "name": _name(opt.name),
+        "description": _description(opt.description),
+        "required": opt.required,
+    }
+    if opt.choices and len(opt.choices) <= MAX_CHOICES:
+        if opt.type == "integer":
+            d["choices"] = [{"name": str(c)[:100], "value": int(c)} for c in opt.choices]
+        else:
+            d["choices"] = [{"name": c[:100], "value": c[:100]} for c in opt.choices]
+    elif opt.choices or opt.suggest:
+        d["autocomplete"] = True
+    if opt.type == "integer":
+        if opt.min_value is not None:
+            d["min_value"] = opt.min_value
+        if opt.max_value is not None:
+            d["max_value"] = opt.max_value
+    else:
+        d["max_length"] = max(1, min(opt.max_length, 6000))
+    return d
+
+
+def options_payload(cmd: Command) -> list[dict[str, Any]]:
+    # Discord wants required options before optional ones.
+    ordered = sorted(cmd.options, key=lambda o: not o.required)
+    return [option_payload(o) for o in ordered[:MAX_OPTIONS]]
+
+
+@dataclass
+class CommandSet:
+    """Discord payloads for the registry and the map from Discord's names back to commands."""
+
+    payload: list[dict[str, Any]] = field(default_factory=list)
+    routes: dict[tuple[str, ...], Command] = field(default_factory=dict)
+    paths: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)  # core → discord
+
+    def route(self, discord_path: tuple[str, ...]) -> Command | None:
+        return self.routes.get(discord_path)
+
+    def discord_path(self, cmd: Command) -> tuple[str, ...]:
+        return self.paths[cmd.path]
+
+
+def build(registry: Registry) -> CommandSet:
+    """Application command payloads for every registered command (chat input, guild only)."""
+    cs = CommandSet()
+    for family in registry.top_level():
+        cmds = [c for c in registry.commands.values() if c.path[0] == family]
+        top = _name(family)
+        entry: dict[str, Any] = {
+            "type": 1,
+            "name": top,
+            "description": _description(registry.families.get(family, family)),
+            "contexts": [0],  # guilds only: workspace = guild
+            "integration_types": [0],
+        }
+        if all(c.admin for c in cmds):
+            entry["default_member_permissions"] = str(MANAGE_GUILD)
+        if len(cmds) == 1 and len(cmds[0].path) == 1:
+            entry["options"] = options_payload(cmds[0])
+            cs.routes[(top,)] = cmds[0]
+            cs.paths[cmds[0].path] = (top,)
+        else:
+            entry["options"] = _nested(cs, top, cmds)
+        cs.payload.append(entry)
+        if len(cs.payload) == MAX_COMMANDS:
+            break
+    return cs
+
+
+def _root_name(taken: set[str]) -> str:
+    return next((n for n in ROOT_NAMES if n not in taken), "run")
+
+
+def _nested(cs: CommandSet, top: str, cmds: list[Command]) -> list[dict[str, Any]]:
+    second = {_name(c.path[1]) for c in cmds if len(c.path) > 1}
+    out: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for cmd in cmds:
+        if len(cmd.path) == 1:
+            name = _root_name(second)
+            out.append(_sub(cs, (top, name), name, cmd))
+            continue
+        sub = _name(cmd.path[1])
+        if len(cmd.path) == 2:
+            deeper = any(len(c.path) == 3 and c.path[1] == cmd.path[1] for c in cmds)
+            if not deeper:
+                out.append(_sub(cs, (top, sub), sub, cmd))
+                continue
+        group = groups.get(sub)
+        if group is None:
+            group = {"type": GROUP, "name": sub, "description": _description(cmd.description), "options": []}
+            groups[sub] = group
+            out.append(group)
+        inner_taken = {_name(c.path[2]) for c in cmds if len(c.path) == 3 and c.path[1] == cmd.path[1]}
+        leaf = _name(cmd.path[2]) if len(cmd.path) == 3 else _root_name(inner_taken)
+        group["options"].append(_sub(cs, (top, sub, leaf), leaf, cmd))
+    return out[:MAX_OPTIONS]
+
+
+def _sub(cs: CommandSet, discord_path: tuple[str, ...], name: str, cmd: Command) -> dict[str, Any]:
+    cs.routes[discord_path] = cmd
+    cs.paths[cmd.path] = discord_path
+    return {
+        "type": SUBCOMMAND,
+        "name": name,
+        "description": _description(cmd.description),
+        "options": options_payload(cmd),
+    }
+
+
+@dataclass
+class Invocation:
+    command: Command | None
+    options: dict[str, Any]
+    focused: str | None = None  # the option being typed (autocomplete)
+    focused_value: str = ""
+
+
+def resolve(cs: CommandSet, data: dict[str, Any]) -> Invocation:
+    """The command and raw option values an APPLICATION_COMMAND / autocomplete payload names."""
+    path = [data.get("name", "")]
+    options = data.get("options") or []
+    while options and options[0].get("type") in (SUBCOMMAND, GROUP):
+        path.append(options[0]["name"])
+        options = options[0].get("options") or []
+    cmd = cs.route(tuple(path))
+    raw: dict[str, Any] = {}
+    focused, focused_value = None, ""
+    names = {_name(o.name): o.name for o in cmd.options} if cmd else {}
+    for o in options:
+        name = names.get(o.get("name"), o.get("name"))
+        raw[name] = o.get("value")
+        if o.get("focused"):
+            focused, focused_value = name, str(o.get("value") or "")
+    return Invocation(cmd, raw, focused, focused_value)
+
+
+def rank(typed: str, candidates: list[str], limit: int = MAX_CHOICES) -> list[str]:
+    """Autocomplete: candidates ranked by similarity to what the member has typed so far."""
+    unique = list(dict.fromkeys(c for c in candidates if c))
+    typed = typed.strip().lower()
+    if not typed:
+        return unique[:limit]
+    starts = [c for c in unique if c.lower().startswith(typed)]
+    hits = process.extract(typed, unique, scorer=fuzz.WRatio, limit=limit, score_cutoff=50)
+    ranked = starts + [c for c, _, _ in hits if c not in starts]
+    return ranked[:limit]

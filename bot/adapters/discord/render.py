@@ -1,0 +1,205 @@
+"""Reply → Discord messages (embed dicts + buttons) that always fit Discord's limits.
+
+Core replies already paginate, but the renderer guarantees the limits for *any* Reply: text
+too long for one place is split at a paragraph, line or word boundary (a word longer than a
+whole field is the only thing ever hard-cut), extra fields flow into further embeds, and
+embeds beyond one message's 6000-character / 10-embed budget flow into further messages.
+Buttons ride on the last message. Everything here is plain data so it can be tested without
+a connection; ``bot.adapters.discord.client`` turns it into discord.py objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from discord.utils import escape_markdown
+
+from bot.core.actions import PREFIX, SEP
+from bot.core.reply import Button, Reply
+
+# Discord's documented limits.
+CONTENT = 2000
+TITLE = 256
+DESCRIPTION = 4096
+FIELDS = 25
+FIELD_NAME = 256
+FIELD_VALUE = 1024
+EMBED_TOTAL = 6000
+EMBEDS_PER_MESSAGE = 10
+BUTTONS_PER_ROW = 5
+ROWS = 5
+CUSTOM_ID = 100
+LABEL = 80
+# Our own cap on the footer, so title + a full description + footer always fit one embed.
+FOOTER = 1000
+
+BLANK = "\u200b"  # Discord rejects empty field names/values; a zero-width space is accepted
+COLOURS = {"info": 0x5865F2, "success": 0x57F287, "error": 0xED4245}
+
+
+@dataclass
+class Outgoing:
+    """One Discord message: embed dicts and (on the last message of a reply) buttons."""
+
+    embeds: list[dict[str, Any]] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Chunks of at most ``limit`` characters, cut at the last paragraph, line or space."""
+    text = text.strip()
+    out: list[str] = []
+    while len(text) > limit:
+        window = text[: limit + 1]
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            pos = window.rfind(sep)
+            if pos >= limit // 2:
+                cut = pos
+                break
+        if cut <= 0:  # one enormous word: the only case that is hard-cut
+            cut = limit
+            while cut > 1 and text[cut - 1] == "\\":  # never split an escape from its character
+                cut -= 1
+        out.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        out.append(text)
+    return out
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` shortened to ``limit`` characters at a word boundary, with an ellipsis."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    cut = cut.rstrip()
+    while cut.endswith("\\"):
+        cut = cut[:-1]
+    return cut + "…"
+
+
+def _esc(text: str) -> str:
+    return escape_markdown(text)
+
+
+def _fields(reply: Reply) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+
+    def add(name: str, value: str, inline: bool) -> None:
+        name = clip(_esc(name), FIELD_NAME) or BLANK
+        chunks = split_text(value, FIELD_VALUE) or [BLANK]
+        for i, chunk in enumerate(chunks):
+            label = name if i == 0 else clip(name, FIELD_NAME - 9) + " (cont.)"
+            out.append({"name": label, "value": chunk, "inline": inline and len(chunks) == 1})
+
+    for f in reply.fields:
+        add(f.name, _esc(f.value), f.inline)
+    for e in reply.items:
+        value = _esc(e.text)
+        if e.source:
+            value = (value + "\n" if value else "") + "Source: " + _esc(e.source)
+        add(e.title, value, False)
+    return out
+
+
+def _footer(reply: Reply) -> str:
+    parts = []
+    if reply.pages > 1:
+        parts.append(f"Page {reply.page} of {reply.pages}")
+    if reply.footer:
+        parts.append(reply.footer)  # footers don't render Markdown: no escaping
+    return clip(" · ".join(parts), FOOTER)
+
+
+def _length(embed: dict[str, Any]) -> int:
+    total = len(embed.get("title", "")) + len(embed.get("description", ""))
+    total += len(embed.get("footer", {}).get("text", ""))
+    for f in embed.get("fields", []):
+        total += len(f["name"]) + len(f["value"])
+    return total
+
+
+def buttons_of(reply: Reply) -> list[Button]:
+    """The reply's buttons Discord will accept: ours, unique, ≤100-char ids, at most 25."""
+    seen: set[str] = set()
+    out: list[Button] = []
+    for b in reply.buttons:
+        if not b.action.startswith(PREFIX + SEP) or len(b.action) > CUSTOM_ID or b.action in seen:
+            continue
+        seen.add(b.action)
+        out.append(Button(clip(b.label, LABEL) or "…", b.action, b.style))
+        if len(out) == BUTTONS_PER_ROW * ROWS:
+            break
+    return out
+
+
+def embeds_of(reply: Reply) -> list[dict[str, Any]]:
+    """The reply as one or more embeds, each within Discord's per-embed limits."""
+    colour = COLOURS.get(reply.kind, COLOURS["info"])
+    footer = _footer(reply)
+    budget = EMBED_TOTAL - len(footer)
+    first: dict[str, Any] = {"type": "rich", "color": colour}
+    title = reply.title or ""
+    if reply.kind == "error" and title:
+        title = "⚠ " + title
+    if title:
+        first["title"] = clip(_esc(title), TITLE)
+    if reply.image and reply.image.startswith("https://"):
+        first["image"] = {"url": reply.image}
+    embeds = [first]
+    cur = first
+    text = _esc(reply.text or "")
+    if reply.kind == "error" and not title and text:
+        text = "⚠ " + text
+    for chunk in split_text(text, DESCRIPTION):
+        if "description" in cur or _length(cur) + len(chunk) > budget:
+            cur = {"type": "rich", "color": colour}
+            embeds.append(cur)
+        cur["description"] = chunk
+    for f in _fields(reply):
+        fields = cur.setdefault("fields", [])
+        if len(fields) >= FIELDS or _length(cur) + len(f["name"]) + len(f["value"]) > budget:
+            if not fields:
+                del cur["fields"]
+            cur = {"type": "rich", "color": colour, "fields": []}
+            embeds.append(cur)
+        cur["fields"].append(f)
+    if footer:
+        embeds[-1]["footer"] = {"text": footer}
+    if len(embeds) == 1 and not any(k in first for k in ("title", "description", "fields", "image", "footer")):
+        first["description"] = BLANK  # an empty reply still needs a body Discord accepts
+    return embeds
+
+
+def render(reply: Reply) -> list[Outgoing]:
+    """The messages that carry ``reply``: usually one; more only when it exceeds 6000 chars."""
+    messages: list[Outgoing] = [Outgoing()]
+    total = 0
+    for embed in embeds_of(reply):
+        size = _length(embed)
+        cur = messages[-1]
+        if cur.embeds and (len(cur.embeds) >= EMBEDS_PER_MESSAGE or total + size > EMBED_TOTAL):
+            messages.append(Outgoing())
+            total = 0
+        messages[-1].embeds.append(embed)
+        total += size
+    messages[-1].buttons = buttons_of(reply)
+    return messages
+
+
+def components_of(buttons: list[Button]) -> list[dict[str, Any]]:
+    """Action rows for ``buttons`` in Discord's JSON form (used by tests and the bench)."""
+    styles = {"primary": 1, "secondary": 2, "success": 3, "danger": 4}
+    rows = []
+    for i in range(0, len(buttons), BUTTONS_PER_ROW):
+        rows.append({"type": 1, "components": [
+            {"type": 2, "label": b.label, "custom_id": b.action, "style": styles.get(b.style, 2)}
+            for b in buttons[i : i + BUTTONS_PER_ROW]
+        ]})
+    return rows
