@@ -187,3 +187,25 @@ def db_current() -> None:
 
     now = sorted(asyncio.run(go())) or ["(empty)"]
     click.echo(f"Database: {', '.join(now)}; newest: {', '.join(sorted(migrate.heads()))}")
+
+
+@main.group("discord")
+def discord_group() -> None:
+    """Discord tools."""
+
+
+@discord_group.command("sync")
+@click.option("--guild", type=int, default=None, help="Sync to one guild only (instant; for testing).")
+def discord_sync(guild: int | None) -> None:
+    """Register every command with Discord (run after adding or changing commands)."""
+    from bot.adapters.discord import sync_commands
+
+    services = _services()
+    logging.basicConfig(level=logging.WARNING)
+    try:
+        synced = asyncio.run(sync_commands(services, guild))
+    except Exception as exc:  # a clear line, not a traceback, for a set-up step
+        click.echo(f"Sync failed: {exc}", err=True)
+        sys.exit(1)
+    where = f"guild {guild}" if guild else "globally (may take up to an hour to appear)"
+    click.echo(f"Synced {len(synced)} commands {where}: " + ", ".join("/" + c["name"] for c in synced))
