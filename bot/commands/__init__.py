@@ -1,3 +1,15 @@
 """Command families, one module each. Importing this package registers them all."""
 
-from bot.commands import career, help, interview, resources, salary, search, skills  # noqa: F401
+from bot.commands import (  # noqa: F401  # noqa: F401
+    career,
+    groups,
+    help,
+    interview,
+    leaderboard,
+    profile,
+    quiz,
+    resources,
+    salary,
+    search,
+    skills,
+)

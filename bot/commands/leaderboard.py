@@ -1,0 +1,178 @@
+"""/leaderboard [group] [period], pages of 10; admins' /leaderboard reset (with confirmation)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.commands._store import call, need_store
+from bot.core import actions
+from bot.core.context import Context
+from bot.core.dispatch import pick_choice
+from bot.core.errors import UserError
+from bot.core.registry import Option, action, command
+from bot.core.reply import Button, Field, Reply
+from bot.core.safety import neutralize, strip_controls
+
+PAGE = 10
+PERIODS = ("week", "month", "all")
+# What members type for a period → the store's period.
+PERIOD_WORDS = {
+    "week": "week",
+    "this week": "week",
+    "weekly": "week",
+    "w": "week",
+    "month": "month",
+    "this month": "month",
+    "monthly": "month",
+    "m": "month",
+    "all": "all",
+    "all time": "all",
+    "all-time": "all",
+    "alltime": "all",
+    "ever": "all",
+}
+TITLES = {"week": "this week", "month": "this month", "all": "all time"}
+CONFIRM_MINUTES = 10
+
+
+def split_period(group: str | None, period: str | None) -> tuple[str | None, str]:
+    """Separate a trailing period word from the group words: "night owls week"."""
+    if period is not None:
+        key = " ".join(period.lower().split())
+        return group, PERIOD_WORDS.get(key) or pick_choice("period", key, PERIODS)
+    if group is None:
+        return None, "all"
+    words = " ".join(strip_controls(group).split())
+    lowered = words.lower()
+    for phrase in sorted(PERIOD_WORDS, key=len, reverse=True):
+        if lowered == phrase:
+            return None, PERIOD_WORDS[phrase]
+        if lowered.endswith(" " + phrase):
+            return words[: -len(phrase) - 1].strip() or None, PERIOD_WORDS[phrase]
+    return words or None, "all"
+
+
+async def board(ctx: Context, group: str | None, period: str, page: int) -> Reply:
+    store = need_store(ctx)
+    lb = await call(
+        store.leaderboard(
+            ctx.platform,
+            ctx.workspace,
+            at=ctx.clock.now(),
+            period=period,
+            group=group,
+            page=page,
+            page_size=PAGE,
+            member_id=ctx.member.id,
+        )
+    )
+    where = f" · {lb.group}" if lb.group else ""
+    title = f"Leaderboard{where} · {TITLES[period]}"
+    if not lb.rows:
+        return Reply(
+            title=title,
+            text="No points yet. Earn some with /quiz or by checking in on the daily prompt.",
+        )
+    lines = [
+        f"{s.rank}. {neutralize(s.name, 40)}{' (you)' if s.member_id == ctx.member.id else ''} — {s.points} pts"
+        for s in lb.rows
+    ]
+    me = f"#{lb.me.rank} of {lb.total} with {lb.me.points} pts" if lb.me else "no points here yet"
+    buttons = []
+    token = lb.group or ""
+    if lb.page > 1:
+        buttons.append(
+            Button(
+                "◀ Previous", actions.encode(ctx.services, "lb.page", period, lb.page - 1, token)
+            )
+        )
+    if lb.page < lb.pages:
+        buttons.append(
+            Button("Next ▶", actions.encode(ctx.services, "lb.page", period, lb.page + 1, token))
+        )
+    tz = await store.workspace_timezone(ctx.platform, ctx.workspace)
+    footer = f"Weeks start on Monday ({tz})" if period == "week" else None
+    return Reply(
+        title=title,
+        text="\n".join(lines),
+        fields=(Field("You", me),),
+        buttons=tuple(buttons),
+        page=lb.page,
+        pages=lb.pages,
+        footer=footer,
+    )
+
+
+@command(
+    "leaderboard",
+    description="Points standings: this week, this month or all time, for everyone or a group",
+    options=[
+        Option(
+            "group", "a study group's name (leave out for everyone)", greedy=True, max_length=100
+        ),
+        Option("period", "week, month or all", choices=PERIODS),
+        Option("page", "page number", type="integer", min_value=1, max_value=10_000),
+    ],
+    examples=["/leaderboard", "/leaderboard week", "/leaderboard Night Owls month"],
+)
+async def leaderboard(
+    ctx: Context, group: str | None = None, period: str | None = None, page: int = 1
+) -> Reply:
+    group, period = split_period(group, period)
+    return await board(ctx, group, period, page)
+
+
+@action("lb.page")
+async def turn_page(
+    ctx: Context, period: str = "all", page: str = "1", group: str = "", *_: str
+) -> Reply:
+    if period not in PERIODS or not page.isdigit():
+        raise UserError("That button has expired. Run /leaderboard again.")
+    reply = await board(ctx, group or None, period, int(page))
+    return reply.with_(replace=True)
+
+
+@command(
+    "leaderboard",
+    "reset",
+    description="Reset every leaderboard in this workspace to zero (admins; asks to confirm)",
+    admin=True,
+    ephemeral=True,
+)
+async def reset(ctx: Context) -> Reply:
+    need_store(ctx)
+    issued = int(ctx.clock.now().timestamp())
+    return Reply(
+        title="Reset the leaderboards?",
+        text="Everyone's points in this workspace go back to zero (weekly, monthly and all time). "
+        "Answers, check-ins and streaks are kept. This can't be undone.",
+        buttons=(
+            Button("Yes, reset", actions.encode(ctx.services, "lb.reset", issued), "danger"),
+            Button("Cancel", actions.encode(ctx.services, "lb.cancel")),
+        ),
+    )
+
+
+@action("lb.reset")
+async def confirm_reset(ctx: Context, issued: str = "", *_: str) -> Reply:
+    if not ctx.member.is_admin:
+        raise UserError("Only admins can reset the leaderboard.")
+    store = need_store(ctx)
+    now = ctx.clock.now()
+    if (
+        not issued.isdigit()
+        or (now - datetime.fromtimestamp(int(issued), UTC)).total_seconds() > CONFIRM_MINUTES * 60
+    ):
+        raise UserError("That confirmation has expired. Run /leaderboard reset again.")
+    removed = await call(store.reset_points(ctx.platform, ctx.workspace, ctx.member.id, now))
+    return Reply(
+        text=f"Leaderboards reset ({removed} point award{'s' if removed != 1 else ''} cleared).",
+        kind="success",
+        ephemeral=True,
+        replace=True,
+    )
+
+
+@action("lb.cancel")
+async def cancel(ctx: Context, *_: str) -> Reply:
+    return Reply(text="Nothing changed.", ephemeral=True, replace=True)

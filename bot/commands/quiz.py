@@ -1,0 +1,174 @@
+"""/quiz [topic] [difficulty]: a multiple-choice question with one button per option.
+
+The post is stored (question, channel, when it closes) so the buttons work after a restart,
+each member's first answer is the one that counts, and answers after it closes earn nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from bot.commands._common import DIFFICULTIES, TOPICS, footer_for, resolve_topic
+from bot.commands._store import call, need_store, who
+from bot.core import actions
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.registry import Option, action, command
+from bot.core.reply import Button, Reply, error
+
+_rng = random.SystemRandom()
+LETTERS = "ABCDE"
+MAX_LABEL = 80  # Discord's button label limit
+
+
+def _topics(services) -> list[str]:
+    return services.content.quiz_topics() or list(TOPICS)
+
+
+def _pick(ctx: Context, topic: str | None, difficulty: str | None):
+    pool = [
+        q
+        for q in ctx.content.quiz
+        if (topic is None or q.topic == topic)
+        and (difficulty is None or q.difficulty == difficulty)
+    ]
+    if not ctx.content.quiz:
+        raise UserError("There are no quiz questions loaded yet.")
+    if not pool:
+        raise UserError(
+            "No quiz questions match that topic and difficulty yet. Try another difficulty."
+        )
+    return _rng.choice(pool)
+
+
+def _label(i: int, option: str) -> str:
+    label = f"{LETTERS[i]}. {option}"
+    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
+
+
+def _hours(h: float) -> str:
+    return f"{h:g} h" if h < 48 else f"{h / 24:g} days"
+
+
+async def post_quiz(ctx: Context, topic: str | None, difficulty: str | None) -> Reply:
+    store = need_store(ctx)
+    q = _pick(ctx, topic, difficulty)
+    now = ctx.clock.now()
+    window = ctx.settings.quiz_window_hours
+    post_id = await call(
+        store.open_quiz(
+            ctx.platform,
+            ctx.workspace,
+            ctx.channel,
+            q.id,
+            q.topic,
+            now,
+            now + timedelta(hours=window),
+            ctx.member.id,
+        )
+    )
+    options = "\n".join(f"{LETTERS[i]}. {o}" for i, o in enumerate(q.options))
+    return Reply(
+        title=f"Quiz · {q.topic} · {q.difficulty}",
+        text=f"{q.question}\n\n{options}",
+        buttons=tuple(
+            Button(_label(i, o), actions.encode(ctx.services, "quiz.ans", post_id, i))
+            for i, o in enumerate(q.options)
+        ),
+        footer=f"Your first answer counts · open for {_hours(window)} · {footer_for([q.source])}",
+    )
+
+
+@command(
+    "quiz",
+    description="Answer a multiple-choice question for points",
+    options=[
+        Option(
+            "topic", "ml-concepts, math-statistics, deep-learning, nlp, mlops…", suggest=_topics
+        ),
+        Option("difficulty", "easy, medium or hard", choices=DIFFICULTIES),
+    ],
+    examples=["/quiz", "/quiz statistics", "/quiz topic:deep-learning difficulty:hard"],
+)
+async def quiz(ctx: Context, topic: str | None = None, difficulty: str | None = None) -> Reply:
+    if topic is not None:
+        topic = resolve_topic(topic, _topics(ctx.services))
+    return await post_quiz(ctx, topic, difficulty)
+
+
+def _another(ctx: Context, topic: str) -> Button:
+    return Button("Another quiz", actions.encode(ctx.services, "quiz.next", topic), "primary")
+
+
+@action("quiz.ans")
+async def answer(ctx: Context, post_id: str = "", choice: str = "", *_: str) -> Reply:
+    store = need_store(ctx)
+    if not post_id.isdigit() or not choice.isdigit():
+        return error("That button has expired. Run /quiz again.")
+    if ctx.member.is_bot:
+        return error("Bots don't take quizzes.")
+    post = await call(store.get_quiz_post(ctx.platform, ctx.workspace, int(post_id)))
+    if post is None:
+        return error("That quiz isn't available here. Run /quiz for a new one.")
+    q = ctx.content.get("quiz", post.question_id)
+    if q is None:
+        return error("That question has left the quiz bank. Run /quiz for a new one.")
+    index = int(choice)
+    if not 0 <= index < len(q.options):
+        return error("That isn't one of the options. Run /quiz again.")
+    right = f"{LETTERS[q.answer]}. {q.options[q.answer]}"
+    result = await call(
+        store.answer_quiz(
+            ctx.platform,
+            ctx.workspace,
+            post.id,
+            ctx.member.id,
+            who(ctx),
+            index,
+            index == q.answer,
+            ctx.clock.now(),
+        )
+    )
+    if result.status == "cooldown":
+        return error(
+            f"Easy there: wait {max(1, round(result.retry_after))} s before answering again."
+        )
+    if result.status == "already":
+        verdict = "right" if result.correct else "wrong"
+        mine = LETTERS[result.choice] if result.choice is not None else "?"
+        return Reply(
+            text=f"You already answered this one ({mine}, which was {verdict}). Your first answer is the one that counts.",
+            ephemeral=True,
+            kind="error",
+            buttons=(_another(ctx, q.topic),),
+        )
+    if result.status == "closed":
+        return Reply(
+            title="This quiz has closed",
+            text=f"Answers after it closes earn nothing. The answer was {right}.\n\n{q.explanation}",
+            ephemeral=True,
+            kind="error",
+            buttons=(_another(ctx, q.topic),),
+        )
+    if result.status != "recorded":
+        return error("That quiz isn't available here. Run /quiz for a new one.")
+    if result.correct:
+        return Reply(
+            title=f"Correct! +{result.points_awarded} points",
+            text=q.explanation,
+            ephemeral=True,
+            kind="success",
+            buttons=(_another(ctx, q.topic),),
+        )
+    return Reply(
+        title="Not quite",
+        text=f"The answer is {right}.\n\n{q.explanation}",
+        ephemeral=True,
+        buttons=(_another(ctx, q.topic),),
+    )
+
+
+@action("quiz.next")
+async def another(ctx: Context, topic: str = "", *_: str) -> Reply:
+    return await post_quiz(ctx, topic if topic in _topics(ctx.services) else None, None)
