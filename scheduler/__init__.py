@@ -2,3 +2,7 @@
 
 See docs/scheduler.md. ``scheduler.Service`` is what the app runs (``services.scheduler``).
 """
+
+from scheduler.service import Service, TickReport
+
+__all__ = ["Service", "TickReport"]

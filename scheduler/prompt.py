@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.commands._common import source_label
 from bot.content import Content
+from bot.content.schema import AUTHORED
 from bot.core import actions
 from bot.core.reply import Button, Entry, Field, Reply
 from bot.core.safety import neutralize
@@ -22,6 +22,10 @@ STAGE_NAMES = {
     "projects": "Projects",
     "interview": "Interview preparation",
 }
+
+
+def source_label(source: str) -> str:
+    return "authored by the MLE study bot team" if source == AUTHORED else source
 
 
 def prompt_id(subscription_id: int, local_date: date | None, cursor: int) -> str:

@@ -1,0 +1,323 @@
+"""Subscriptions and delivery claims in the database (the store's engine, SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.store.engine import run_write
+from scheduler.tables import daily_deliveries as D
+from scheduler.tables import daily_subscriptions as S
+from scheduler.timespec import Slot
+
+log = logging.getLogger(__name__)
+
+CHUNK = 400  # rows per multi-row INSERT (SQLite's bound-parameter limit)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    platform: str
+    workspace: str
+    channel: str
+    time: str
+    timezone: str
+    days: str
+    track: str
+    role: str | None
+    paused: bool
+    paused_reason: str | None
+    skip_date: date | None
+    cursor: int
+    active_since: datetime
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def slot(self) -> Slot:
+        return Slot(self.time, self.timezone, self.days)
+
+    def with_skip(self, day: date | None) -> Subscription:
+        return replace(self, skip_date=day)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A (subscription, local date) this instance won and must now post."""
+
+    delivery_id: int
+    subscription_id: int
+    local_date: date
+    scheduled_at: datetime
+    cursor: int
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    subscription_id: int
+    local_date: date
+    scheduled_at: datetime
+    status: str
+    cursor: int | None
+    lesson_id: str | None
+    owner: str | None
+    attempts: int
+    message_id: str | None
+    sent_at: datetime | None
+
+
+def _sub(row) -> Subscription:
+    return Subscription(**{c: getattr(row, c) for c in Subscription.__dataclass_fields__})
+
+
+class Repository:
+    """All SQL the scheduler runs. Writes go through the store's ``run_write`` (busy retry)."""
+
+    def __init__(self, engine: AsyncEngine, *, write: Callable | None = None) -> None:
+        self.engine = engine
+        # The Store's ``write`` when there is one: it also queues this process's SQLite writers.
+        self._write = write or (lambda fn: run_write(engine, fn))
+
+    def _insert(self, table):
+        return (pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert)(table)
+
+    # -- subscriptions ------------------------------------------------------------------------
+
+    async def subscribe(
+        self, platform: str, workspace: str, channel: str, *, time: str, timezone: str,
+        days: str, track: str, role: str | None, by: str, now: datetime,
+    ) -> tuple[Subscription, bool]:
+        """Create the channel's subscription, or update it (keeping its place in the track)."""
+        values = dict(time=time, timezone=timezone, days=days, track=track, role=role,
+                      paused=False, paused_reason=None, active_since=now, updated_at=now)
+
+        async def fn(conn: AsyncConnection) -> bool:
+            where = and_(S.c.platform == platform, S.c.workspace == workspace, S.c.channel == channel)
+            res = await conn.execute(update(S).where(where).values(**values))
+            if res.rowcount:
+                return False
+            await conn.execute(S.insert().values(
+                platform=platform, workspace=workspace, channel=channel, cursor=0,
+                created_by=by, created_at=now, **values))
+            return True
+
+        try:
+            created = await self._write(fn)
+        except IntegrityError:  # another process created it a moment ago
+            created = await self._write(fn)
+        sub = await self.get(platform, workspace, channel)
+        assert sub is not None
+        return sub, created
+
+    async def get(self, platform: str, workspace: str, channel: str) -> Subscription | None:
+        q = select(S).where(S.c.platform == platform, S.c.workspace == workspace, S.c.channel == channel)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(q)).first()
+        return _sub(row) if row else None
+
+    async def by_id(self, sub_id: int) -> Subscription | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(S).where(S.c.id == sub_id))).first()
+        return _sub(row) if row else None
+
+    async def list(self, platform: str, workspace: str) -> list[Subscription]:
+        q = select(S).where(S.c.platform == platform, S.c.workspace == workspace).order_by(S.c.channel)
+        async with self.engine.connect() as conn:
+            return [_sub(r) for r in await conn.execute(q)]
+
+    async def active(self, platforms: Iterable[str]) -> list[Subscription]:
+        """Unpaused subscriptions of the platforms this process can post to."""
+        q = select(S).where(S.c.paused == False, S.c.platform.in_(list(platforms)))  # noqa: E712
+        async with self.engine.connect() as conn:
+            return [_sub(r) for r in await conn.execute(q.order_by(S.c.id))]
+
+    async def set_paused(self, sub_id: int, paused: bool, now: datetime, reason: str | None = None) -> None:
+        values: dict = dict(paused=paused, paused_reason=reason if paused else None, updated_at=now)
+        if not paused:
+            values["active_since"] = now  # days that passed while paused are not owed
+
+        async def fn(conn):
+            await conn.execute(update(S).where(S.c.id == sub_id).values(**values))
+
+        await self._write(fn)
+
+    async def set_skip(self, sub_id: int, day: date | None, now: datetime) -> None:
+        async def fn(conn):
+            await conn.execute(update(S).where(S.c.id == sub_id).values(skip_date=day, updated_at=now))
+
+        await self._write(fn)
+
+    async def delete(self, sub_id: int) -> None:
+        async def fn(conn):
+            await conn.execute(delete(D).where(D.c.subscription_id == sub_id))
+            await conn.execute(delete(S).where(S.c.id == sub_id))
+
+        await self._write(fn)
+
+    async def take_cursor(self, sub_id: int) -> int:
+        """Hand out the next lesson position (``daily now``); returns the position taken."""
+
+        async def fn(conn):
+            res = await conn.execute(
+                update(S).where(S.c.id == sub_id).values(cursor=S.c.cursor + 1).returning(S.c.cursor)
+            )
+            return res.scalar_one() - 1
+
+        return await self._write(fn)
+
+    # -- deliveries ---------------------------------------------------------------------------
+
+    async def claim(
+        self, rows: Sequence[tuple[int, date, datetime]], *, owner: str, now: datetime,
+        lease: timedelta,
+    ) -> list[Claim]:
+        """Claim (subscription, local date, instant) rows; return the ones this call won.
+
+        One transaction: ``INSERT … ON CONFLICT DO NOTHING RETURNING`` decides the winners,
+        then each winner's subscription cursor is advanced and the lesson position stored on
+        the claim. Rows are sorted so two instances lock in the same order (no deadlocks).
+        """
+        rows = sorted(set(rows))
+        if not rows:
+            return []
+
+        async def fn(conn: AsyncConnection) -> list[Claim]:
+            won: list = []
+            for i in range(0, len(rows), CHUNK):
+                values = [
+                    dict(subscription_id=s, local_date=d, scheduled_at=at, status="claimed",
+                         owner=owner, lease_until=now + lease, claimed_at=now, attempts=0)
+                    for s, d, at in rows[i : i + CHUNK]
+                ]
+                stmt = (self._insert(D).values(values)
+                        .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
+                        .returning(D.c.id, D.c.subscription_id, D.c.local_date, D.c.scheduled_at))
+                won.extend((await conn.execute(stmt)).all())
+            if not won:
+                return []
+            per_sub: dict[int, list] = defaultdict(list)
+            for r in won:
+                per_sub[r.subscription_id].append(r)
+            ids = sorted(per_sub)
+            # Lock the subscriptions in id order, then advance each cursor by its claims.
+            current = dict((await conn.execute(
+                select(S.c.id, S.c.cursor).where(S.c.id.in_(ids)).order_by(S.c.id).with_for_update()
+            )).all())
+            by_count: dict[int, list[int]] = defaultdict(list)
+            for sid in ids:
+                by_count[len(per_sub[sid])].append(sid)
+            for k, sids in by_count.items():
+                await conn.execute(update(S).where(S.c.id.in_(sids)).values(cursor=S.c.cursor + k))
+            claims: list[Claim] = []
+            for sid in ids:
+                for offset, r in enumerate(sorted(per_sub[sid], key=lambda r: r.local_date)):
+                    claims.append(Claim(r.id, sid, r.local_date, r.scheduled_at, current[sid] + offset))
+            await conn.execute(
+                update(D).where(D.c.id == bindparam("did")).values(cursor=bindparam("cur")),
+                [{"did": c.delivery_id, "cur": c.cursor} for c in claims],
+            )
+            return claims
+
+        return await self._write(fn)
+
+    async def record(
+        self, rows: Sequence[tuple[int, date, datetime]], status: str, now: datetime,
+        error: str | None = None,
+    ) -> list[tuple[int, date]]:
+        """Record days decided without posting (skipped, missed); returns the rows inserted."""
+        rows = sorted(set(rows))
+        if not rows:
+            return []
+
+        async def fn(conn):
+            out = []
+            for i in range(0, len(rows), CHUNK):
+                values = [dict(subscription_id=s, local_date=d, scheduled_at=at, status=status,
+                               claimed_at=now, attempts=0, error=error)
+                          for s, d, at in rows[i : i + CHUNK]]
+                stmt = (self._insert(D).values(values)
+                        .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
+                        .returning(D.c.subscription_id, D.c.local_date))
+                out.extend(tuple(r) for r in await conn.execute(stmt))
+            return out
+
+        return await self._write(fn)
+
+    async def clear_skip(self, sub_id: int, day: date) -> None:
+        async def fn(conn):
+            await conn.execute(update(S).where(S.c.id == sub_id, S.c.skip_date == day).values(skip_date=None))
+
+        await self._write(fn)
+
+    async def recover(
+        self, *, owner: str, now: datetime, lease: timedelta, platforms: Iterable[str]
+    ) -> list[Claim]:
+        """Take over claims whose lease ran out (their process died mid-post).
+
+        A single ``UPDATE … WHERE lease_until < now RETURNING``: of two instances racing for
+        the same abandoned claim only one matches the row.
+        """
+
+        async def fn(conn):
+            res = await conn.execute(
+                update(D)
+                .where(
+                    D.c.status == "claimed",
+                    D.c.lease_until < now,
+                    D.c.subscription_id.in_(select(S.c.id).where(S.c.platform.in_(list(platforms)))),
+                )
+                .values(owner=owner, lease_until=now + lease)
+                .returning(D.c.id, D.c.subscription_id, D.c.local_date, D.c.scheduled_at, D.c.cursor)
+            )
+            return [Claim(r.id, r.subscription_id, r.local_date, r.scheduled_at, r.cursor) for r in res]
+
+        return await self._write(fn)
+
+    async def finish(
+        self, delivery_id: int, status: str, *, owner: str | None = None, now: datetime,
+        attempts: int = 0, message_id: str | None = None, error: str | None = None,
+        lesson_id: str | None = None, lease_until: datetime | None = None,
+    ) -> None:
+        """Record the outcome of a post: sent, failed, missed — or claimed again for a retry."""
+        values: dict = dict(status=status, attempts=D.c.attempts + attempts, error=(error or None) and error[:300])
+        if message_id is not None:
+            values["message_id"] = message_id[:64]
+        if lesson_id is not None:
+            values["lesson_id"] = lesson_id
+        if status == "sent":
+            values["sent_at"] = now
+        if status == "claimed":  # handed back for a later retry: any instance may take it
+            values["lease_until"] = lease_until
+            values["owner"] = None
+
+        async def fn(conn):
+            await conn.execute(update(D).where(D.c.id == delivery_id).values(**values))
+
+        await self._write(fn)
+
+    async def deliveries(self, sub_id: int | None = None) -> list[DeliveryRow]:
+        q = select(D).order_by(D.c.subscription_id, D.c.local_date)
+        if sub_id is not None:
+            q = q.where(D.c.subscription_id == sub_id)
+        async with self.engine.connect() as conn:
+            return [DeliveryRow(**{c: getattr(r, c) for c in DeliveryRow.__dataclass_fields__})
+                    for r in await conn.execute(q)]
+
+    async def last_sent(self, sub_id: int) -> DeliveryRow | None:
+        rows = [r for r in await self.deliveries(sub_id) if r.status == "sent"]
+        return rows[-1] if rows else None
+
+    async def count(self) -> int:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(select(func.count()).select_from(S))).scalar_one()
