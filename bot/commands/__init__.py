@@ -2,6 +2,7 @@
 
 from bot.commands import (  # noqa: F401  # noqa: F401
     career,
+    daily,
     groups,
     help,
     interview,
