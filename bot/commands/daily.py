@@ -1,0 +1,211 @@
+"""/daily …: subscribe a channel to the daily study prompt, manage it, preview it, check in.
+
+Admins (Discord: Manage Server; Slack: workspace admins or SLACK_ADMIN_IDS; console: always)
+change subscriptions; everyone may list and preview. The "I studied this" button on each
+prompt records a check-in and points through the store.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.commands._store import call, need_store, who
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.registry import Option, action, command
+from bot.core.reply import Entry, Field, Reply
+from bot.core.safety import neutralize
+from scheduler.curriculum import DEFAULT_TRACK, TRACKS
+from scheduler.prompt import CHECKIN_ACTION
+from scheduler.repository import Subscription
+from scheduler.timespec import (
+    EVERY_DAY,
+    describe_days,
+    parse_days,
+    parse_time,
+    parse_timezone,
+    zone,
+)
+
+NO_SCHEDULER = (
+    "Daily prompts need the database and the scheduler, and they aren't running right now. "
+    "An admin can check DATABASE_URL and restart the bot with `python -m bot run`."
+)
+NOT_SUBSCRIBED = "This channel has no daily study prompt. An admin can start one with /daily subscribe."
+
+
+def _svc(ctx: Context):
+    if ctx.services.scheduler is None:
+        raise UserError(NO_SCHEDULER)
+    return ctx.services.scheduler
+
+
+async def _sub(ctx: Context) -> Subscription:
+    sub = await call(_svc(ctx).repo.get(ctx.platform, ctx.workspace, ctx.channel))
+    if sub is None:
+        raise UserError(NOT_SUBSCRIBED)
+    return sub
+
+
+def _when(at: datetime, tz: str) -> str:
+    local = at.astimezone(zone(tz))
+    return f"{local:%a %d %b %Y, %H:%M} ({tz})"
+
+
+def _describe(sub: Subscription) -> str:
+    bits = [f"{sub.time} {sub.timezone}", describe_days(sub.days), f"track {sub.track}"]
+    if sub.role:
+        bits.append(f"for {neutralize(sub.role, 60)}")
+    if sub.paused:
+        bits.append("PAUSED" + (f" ({sub.paused_reason})" if sub.paused_reason else ""))
+    if sub.skip_date:
+        bits.append(f"skipping {sub.skip_date:%a %d %b}")
+    return " · ".join(bits)
+
+
+@command(
+    "daily", "subscribe",
+    description="Post a daily study prompt in this channel (admins)",
+    options=[
+        Option("time", "Local time, 24-hour HH:MM (default 09:00)", max_length=10),
+        Option("timezone", "IANA name like Europe/Berlin, or UTC+2 (default: the workspace's)",
+               max_length=64),
+        Option("days", "daily, weekdays, weekends or mon,wed,fri (default daily)", max_length=60),
+        Option("track", "Which path to follow (default mixed)", choices=TRACKS),
+        Option("role", "Who it is for, shown on the prompt (e.g. a study role)", max_length=60),
+    ],
+    examples=["/daily subscribe", "/daily subscribe time:07:30 timezone:Europe/Berlin days:weekdays",
+              "/daily subscribe 18:00 UTC+2 daily interview"],
+    admin=True,
+)
+async def subscribe(ctx: Context, time: str | None = None, timezone: str | None = None,
+                    days: str | None = None, track: str | None = None, role: str | None = None) -> Reply:
+    svc = _svc(ctx)
+    store = need_store(ctx)
+    canonical_time = parse_time(time) if time else "09:00"
+    if timezone:
+        tz = parse_timezone(timezone)
+    else:
+        tz = await call(store.workspace_timezone(ctx.platform, ctx.workspace))
+    canonical_days = parse_days(days) if days else EVERY_DAY
+    track = track or DEFAULT_TRACK
+    if not svc.curriculum.sequence(track):
+        raise UserError(f"The {track} track has no lessons yet. Try another track.")
+    sub, created = await call(svc.subscribe(
+        ctx.platform, ctx.workspace, ctx.channel, time=canonical_time, timezone=tz,
+        days=canonical_days, track=track, role=role and neutralize(role, 60), by=ctx.member.id,
+    ))
+    runs = svc.next_runs(sub, 1)
+    first = _when(runs[0][1], tz) if runs else "never (no days chosen)"
+    return Reply(
+        title="Daily study prompt " + ("subscribed" if created else "updated"),
+        text=f"This channel gets a study prompt at {_describe(sub)}. The first one: {first}.",
+        kind="success",
+    )
+
+
+@command("daily", "list", description="Daily prompt subscriptions in this workspace")
+async def list_(ctx: Context) -> Reply:
+    svc = _svc(ctx)
+    subs = await call(svc.repo.list(ctx.platform, ctx.workspace))
+    if not subs:
+        return Reply(text="No channel here has a daily study prompt yet. Admins: /daily subscribe.")
+    items = []
+    for s in subs:
+        runs = [] if s.paused else svc.next_runs(s, 1)
+        nxt = f" Next: {_when(runs[0][1], s.timezone)}." if runs else ""
+        here = " (this channel)" if s.channel == ctx.channel else ""
+        items.append(Entry(f"Channel {s.channel}{here}", _describe(s) + "." + nxt))
+    return Reply(title="Daily study prompts", items=tuple(items))
+
+
+@command("daily", "pause", description="Pause this channel's daily prompt (admins)", admin=True)
+async def pause(ctx: Context) -> Reply:
+    sub = await _sub(ctx)
+    if sub.paused:
+        return Reply(text="The daily prompt here is already paused. /daily resume starts it again.")
+    await call(_svc(ctx).pause(sub, f"paused by {who(ctx)}"))
+    return Reply(text="Paused. No prompts here until /daily resume.", kind="success")
+
+
+@command("daily", "resume", description="Resume this channel's daily prompt (admins)", admin=True)
+async def resume(ctx: Context) -> Reply:
+    sub = await _sub(ctx)
+    svc = _svc(ctx)
+    if not sub.paused:
+        return Reply(text="The daily prompt here isn't paused.")
+    await call(svc.resume(sub))
+    runs = svc.next_runs(sub, 1)
+    nxt = f" Next: {_when(runs[0][1], sub.timezone)}." if runs else ""
+    return Reply(text="Resumed." + nxt, kind="success")
+
+
+@command("daily", "skip", description="Skip the next daily prompt in this channel (admins)", admin=True)
+async def skip(ctx: Context) -> Reply:
+    sub = await _sub(ctx)
+    day = await call(_svc(ctx).skip_next(sub))
+    if day is None:
+        raise UserError("There is no upcoming prompt to skip.")
+    return Reply(text=f"The prompt of {day:%a %d %b %Y} will be skipped; the track continues after it.",
+                 kind="success")
+
+
+@command("daily", "unsubscribe", description="Stop this channel's daily prompt (admins)", admin=True)
+async def unsubscribe(ctx: Context) -> Reply:
+    sub = await _sub(ctx)
+    await call(_svc(ctx).unsubscribe(sub))
+    return Reply(text="Unsubscribed: no more daily prompts in this channel.", kind="success")
+
+
+@command("daily", "now", description="Post the next daily prompt here right now (admins)", admin=True,
+         ephemeral=True)
+async def now(ctx: Context) -> Reply:
+    sub = await _sub(ctx)
+    posted = await call(_svc(ctx).post_now(sub))
+    if posted is None:
+        raise UserError("I couldn't post the prompt here right now (see the bot's log); try again soon.")
+    return Reply(text="Posted the next prompt in this channel.", kind="success")
+
+
+@command("daily", "preview", description="The next 5 daily prompt times in your time, and the next prompt")
+async def preview(ctx: Context) -> Reply:
+    svc = _svc(ctx)
+    sub = await _sub(ctx)
+    store = need_store(ctx)
+    mine = await call(store.member_timezone(ctx.platform, ctx.workspace, ctx.member.id))
+    fields = []
+    if sub.paused:
+        text = "Paused: no prompts until an admin runs /daily resume."
+        items: tuple[Entry, ...] = ()
+    else:
+        runs = svc.next_runs(sub, 5)
+        text = f"Times in your timezone, {mine} (the channel posts at {sub.time} {sub.timezone})."
+        items = tuple(Entry(_when(at, mine)) for _, at in runs)
+    pick = svc.curriculum.pick(sub.track, sub.cursor)
+    if pick is not None:
+        fields = [
+            Field("Next topic", pick.lesson.topic),
+            Field("Study", pick.lesson.study, inline=False),
+            Field("Question", pick.lesson.question, inline=False),
+        ]
+    return Reply(title=f"Daily study prompt — {_describe(sub)}", text=text, items=items,
+                 fields=tuple(fields), ephemeral=True)
+
+
+@action(CHECKIN_ACTION)
+async def check_in(ctx: Context, prompt: str = "", *_: str) -> Reply:
+    if not prompt:
+        raise UserError("That button has expired.")
+    if ctx.member.is_bot:
+        raise UserError("Bots don't earn points.")
+    store = need_store(ctx)
+    result = await call(store.check_in(ctx.platform, ctx.workspace, ctx.member.id, who(ctx), prompt,
+                                       ctx.clock.now().astimezone(UTC)))
+    if result.already:
+        return Reply(text=f"You already checked in on this prompt. Streak: {result.streak} day(s).",
+                     ephemeral=True)
+    return Reply(
+        text=f"Checked in: +{result.points_awarded} points. Streak: {result.streak} day(s)"
+        + (f", best {result.best_streak}." if result.best_streak > result.streak else "."),
+        ephemeral=True, kind="success",
+    )
