@@ -13,6 +13,11 @@ log = logging.getLogger(__name__)
 
 async def run_all(settings: Settings) -> None:
     services = await open_services(settings, require_store=True)
+    from scheduler import Service as Scheduler
+
+    # Adapters register their delivery ports with it as they start (register_delivery).
+    services.scheduler = Scheduler(services)
+    await services.scheduler.start()
     tasks: list[asyncio.Task] = []
     if settings.discord_token:
         from bot.adapters.discord import serve as discord_serve
@@ -31,6 +36,7 @@ async def run_all(settings: Settings) -> None:
     finally:
         for task in tasks:
             task.cancel()
+        await services.scheduler.stop()
         await close_services(services)
     for task in done:
         if task.exception():

@@ -119,6 +119,8 @@ async def serve(
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     session = ConsoleSession(services)
+    if services.scheduler is not None:  # daily prompts for console channels show up here
+        services.scheduler.register_delivery(ConsoleDelivery(stdout, session))
     stdout.write(BANNER + "\n")
     loop = asyncio.get_running_loop()
     while True:

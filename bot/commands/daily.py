@@ -164,7 +164,8 @@ async def now(ctx: Context) -> Reply:
     posted = await call(_svc(ctx).post_now(sub))
     if posted is None:
         raise UserError("I couldn't post the prompt here right now (see the bot's log); try again soon.")
-    return Reply(text="Posted the next prompt in this channel.", kind="success")
+    # The check-in button rides along so the admin can check in from here too.
+    return Reply(text="Posted the next prompt in this channel.", buttons=posted.buttons, kind="success")
 
 
 @command("daily", "preview", description="The next 5 daily prompt times in your time, and the next prompt")
