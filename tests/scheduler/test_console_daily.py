@@ -1,0 +1,121 @@
+"""The console end to end: subscribe one minute ahead, the prompt shows up when the clock
+gets there, the check-in button adds points visible on /leaderboard. Plus the commands'
+admin checks and input errors."""
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.adapters.console import ConsoleDelivery, ConsoleSession
+from bot.app import build_services
+from bot.core.clock import FakeClock
+from bot.core.context import Member
+from bot.core.dispatch import press
+from bot.settings import Settings
+from bot.store import open_store
+from scheduler import Service
+
+T0 = datetime(2026, 1, 5, 8, 0, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+async def console(db_url, content):
+    clock = FakeClock(T0)
+    services = build_services(Settings(), clock=clock, content=content)
+    services.store = await open_store(db_url, default_timezone="UTC")
+    services.scheduler = Service(services)
+    out = io.StringIO()
+    session = ConsoleSession(services, Member("ada", "Ada", is_admin=True))
+    services.scheduler.register_delivery(ConsoleDelivery(out, session))
+    yield services, session, out, clock
+    await services.scheduler.stop()
+    await services.store.close()
+
+
+async def test_subscribe_one_minute_ahead_posts_then_checkin_shows_on_leaderboard(console):
+    services, session, out, clock = console
+    in_a_minute = (clock.now() + timedelta(minutes=1)).strftime("%H:%M")
+    reply = await session.send(f"/daily subscribe time:{in_a_minute}")
+    assert reply.kind == "success", reply.text
+    assert f"{in_a_minute} UTC" in reply.text
+    await services.scheduler.tick()
+    assert out.getvalue() == ""  # not yet
+    clock.advance(minutes=1)
+    await services.scheduler.tick()
+    shown = out.getvalue()
+    assert "📬 Daily study prompt" in shown and "[1] I studied this" in shown
+    first = services.content.curriculum and services.scheduler.curriculum.sequence("mixed")[0]
+    assert first.topic in shown
+    reply = await session.send("1")
+    assert reply.ephemeral and "Checked in: +5 points" in reply.text and "Streak: 1" in reply.text
+    board = await session.send("/leaderboard")
+    assert board.kind != "error", board.text
+    text = board.plain_text()
+    assert "Ada" in text and "5" in text
+    clock.advance(minutes=30)
+    await services.scheduler.tick()
+    assert out.getvalue().count("📬") == 1  # once
+
+
+async def test_check_in_twice_is_refused_politely(console):
+    services, session, out, clock = console
+    await session.send("/daily subscribe time:08:01")
+    clock.advance(minutes=1)
+    await services.scheduler.tick()
+    action = session.buttons[0]
+    first = await press(session.ctx, action)
+    again = await press(session.ctx, action)
+    assert "+5" in first.text and "already checked in" in again.text
+
+
+async def test_members_may_preview_but_not_change(console):
+    services, session, out, clock = console
+    await session.send("/daily subscribe time:09:30 timezone:Europe/Berlin days:weekdays")
+    member = ConsoleSession(services, Member("bob", "Bob", is_admin=False))
+    refused = await member.send("/daily pause")
+    assert refused.kind == "error" and "Only admins" in refused.text
+    await services.store.set_member_timezone("console", "local", "bob", "Bob", "America/New_York")
+    preview = await member.send("/daily preview")
+    assert preview.kind != "error" and preview.ephemeral
+    times = [e.title for e in preview.items]
+    # Mon 5 Jan 2026 09:30 Berlin = 03:30 in New York; five weekdays.
+    assert times[0] == "Mon 05 Jan 2026, 03:30 (America/New_York)" and len(times) == 5
+    assert "Sat" not in " ".join(times)
+    assert "Next topic" in preview.plain_text()
+
+
+@pytest.mark.parametrize(
+    ("line", "needle"),
+    [("/daily subscribe time:25:00", "isn't a time of day"),
+     ("/daily subscribe timezone:Europe/Berln", "Did you mean Europe/Berlin"),
+     ("/daily subscribe days:funday", "isn't a set of days"),
+     ("/daily subscribe track:nope", "isn't a track"),
+     ("/daily pause", "no daily study prompt"),
+     ("/daily subscribe timezone:UTC+2 role:@everyone", None)],
+)
+async def test_input_errors_are_friendly(console, line, needle):
+    services, session, out, clock = console
+    reply = await session.send(line)
+    if needle is None:
+        assert reply.kind == "success" and "UTC+02:00" in reply.text
+        assert "@everyone" not in reply.text  # never a ping from user text
+    else:
+        assert reply.kind == "error" and needle in reply.text, reply.text
+
+
+async def test_skip_pause_resume_unsubscribe_and_list(console):
+    services, session, out, clock = console
+    assert "No channel" in (await session.send("/daily list")).text
+    await session.send("/daily subscribe time:08:01")
+    assert "Mon 05 Jan 2026" in (await session.send("/daily skip")).text
+    clock.advance(minutes=1)
+    await services.scheduler.tick()
+    assert out.getvalue() == ""
+    assert (await session.send("/daily pause")).kind == "success"
+    assert "PAUSED" in (await session.send("/daily list")).plain_text()
+    assert "Resumed" in (await session.send("/daily resume")).text
+    now_reply = await session.send("/daily now")
+    assert now_reply.kind == "success" and out.getvalue().count("📬") == 1
+    assert (await session.send("/daily unsubscribe")).kind == "success"
+    assert services.scheduler.jobs() == []
