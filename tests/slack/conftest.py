@@ -19,8 +19,13 @@ ADMIN = "UADMIN01"
 @pytest.fixture(autouse=True)
 def _no_oauth_env(monkeypatch):
     # bolt turns OAuth on by itself when these are in the environment.
-    for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_BOT_TOKEN",
-                 "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+    for name in (
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -73,7 +73,7 @@ class FakeSlack:
     def fail(self, method: str, error: str, status: int = 200, headers: dict | None = None) -> None:
         self.failures[method].append((status, {"ok": False, "error": error}, headers or {}))
 
-    async def wait_for(self, predicate, timeout: float = 10.0):
+    async def wait_for(self, predicate, within: float = 10.0):
         """Wait until ``predicate()`` is truthy (re-checked on every recorded request)."""
 
         async def _wait():
@@ -82,19 +82,19 @@ class FakeSlack:
                     await self._changed.wait()
                 return result
 
-        return await asyncio.wait_for(_wait(), timeout)
+        return await asyncio.wait_for(_wait(), within)
 
-    async def response(self, url: str, timeout: float = 10.0) -> dict[str, Any]:
+    async def response(self, url: str, within: float = 10.0) -> dict[str, Any]:
         """The (first) message POSTed to ``url``."""
-        bodies = await self.wait_for(lambda: self.responses_to(url), timeout)
+        bodies = await self.wait_for(lambda: self.responses_to(url), within)
         return bodies[0]
 
     async def send_envelope(self, envelope: dict[str, Any]) -> None:
         await self._outbox.put(envelope)
 
-    async def ack(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any]:
+    async def ack(self, envelope_id: str, within: float = 10.0) -> dict[str, Any]:
         acks = await self.wait_for(
-            lambda: [a for a in self.socket_acks if a.get("envelope_id") == envelope_id], timeout
+            lambda: [a for a in self.socket_acks if a.get("envelope_id") == envelope_id], within
         )
         return acks[0]
 
@@ -144,8 +144,13 @@ class FakeSlack:
     def _answer(self, method: str, data: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
             return {
-                "ok": True, "url": "https://fake.slack.test/", "team": "Fake", "user": "mle",
-                "team_id": TEAM, "user_id": BOT_USER, "bot_id": "BBOT0001",
+                "ok": True,
+                "url": "https://fake.slack.test/",
+                "team": "Fake",
+                "user": "mle",
+                "team_id": TEAM,
+                "user_id": BOT_USER,
+                "bot_id": "BBOT0001",
                 "is_enterprise_install": False,
             }
         if method == "users.info":
@@ -155,8 +160,12 @@ class FakeSlack:
                 return {"ok": False, "error": "user_not_found"}
             return {"ok": True, "user": {"id": user, "team_id": TEAM, **info}}
         if method in ("chat.postMessage", "chat.update"):
-            return {"ok": True, "channel": data.get("channel"), "ts": f"1700000000.{next(self._ts):06d}",
-                    "message": {"text": data.get("text", "")}}
+            return {
+                "ok": True,
+                "channel": data.get("channel"),
+                "ts": f"1700000000.{next(self._ts):06d}",
+                "message": {"text": data.get("text", "")},
+            }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
         if method == "views.publish":
@@ -175,8 +184,14 @@ class FakeSlack:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self.socket_connections += 1
-        await ws.send_json({"type": "hello", "num_connections": 1,
-                            "debug_info": {"host": "fake"}, "connection_info": {"app_id": "A0001"}})
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": 1,
+                "debug_info": {"host": "fake"},
+                "connection_info": {"app_id": "A0001"},
+            }
+        )
 
         async def pump():
             while not ws.closed:

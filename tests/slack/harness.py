@@ -28,8 +28,14 @@ class SlackClient:
         self.session = session
         self.signer = SignatureVerifier(SECRET)
 
-    def headers(self, body: str, content_type: str, *, timestamp: int | None = None,
-                secret: str | None = None) -> dict[str, str]:
+    def headers(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        secret: str | None = None,
+    ) -> dict[str, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
         signer = self.signer if secret is None else SignatureVerifier(secret)
         return {
@@ -38,28 +44,47 @@ class SlackClient:
             "X-Slack-Signature": signer.generate_signature(timestamp=ts, body=body) or "",
         }
 
-    async def post(self, body: str, content_type: str, headers: dict[str, str] | None = None,
-                   **sign: Any) -> tuple[int, str]:
+    async def post(
+        self, body: str, content_type: str, headers: dict[str, str] | None = None, **sign: Any
+    ) -> tuple[int, str]:
         hdrs = headers if headers is not None else self.headers(body, content_type, **sign)
         async with self.session.post(self.url, data=body.encode(), headers=hdrs) as resp:
             return resp.status, await resp.text()
 
     @staticmethod
-    def command_body(text: str, response_url: str, user: str = USER, channel: str = CHANNEL,
-                     command: str = "/mle") -> str:
-        return urlencode({
-            "token": "legacy", "team_id": TEAM, "team_domain": "fake", "channel_id": channel,
-            "channel_name": "general", "user_id": user, "user_name": "ada", "command": command,
-            "text": text, "api_app_id": "A0001", "is_enterprise_install": "false",
-            "response_url": response_url, "trigger_id": "1.2.3",
-        })
+    def command_body(
+        text: str,
+        response_url: str,
+        user: str = USER,
+        channel: str = CHANNEL,
+        command: str = "/mle",
+    ) -> str:
+        return urlencode(
+            {
+                "token": "legacy",
+                "team_id": TEAM,
+                "team_domain": "fake",
+                "channel_id": channel,
+                "channel_name": "general",
+                "user_id": user,
+                "user_name": "ada",
+                "command": command,
+                "text": text,
+                "api_app_id": "A0001",
+                "is_enterprise_install": "false",
+                "response_url": response_url,
+                "trigger_id": "1.2.3",
+            }
+        )
 
-    async def command(self, text: str, user: str = USER, channel: str = CHANNEL,
-                      command: str = "/mle") -> tuple[int, str, str]:
+    async def command(
+        self, text: str, user: str = USER, channel: str = CHANNEL, command: str = "/mle"
+    ) -> tuple[int, str, str]:
         """Send ``/mle text``; returns (status, ack body, the response_url it will answer)."""
         url = self.fake.response_url()
         status, body = await self.post(
-            self.command_body(text, url, user, channel, command), "application/x-www-form-urlencoded"
+            self.command_body(text, url, user, channel, command),
+            "application/x-www-form-urlencoded",
         )
         return status, body, url
 
@@ -71,8 +96,13 @@ class SlackClient:
         return await self.fake.response(url)
 
     @staticmethod
-    def action_body(value: str, action_id: str, response_url: str | None, user: str = USER,
-                    view: dict | None = None) -> str:
+    def action_body(
+        value: str,
+        action_id: str,
+        response_url: str | None,
+        user: str = USER,
+        view: dict | None = None,
+    ) -> str:
         payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": TEAM, "domain": "fake"},
@@ -80,17 +110,27 @@ class SlackClient:
             "api_app_id": "A0001",
             "token": "legacy",
             "trigger_id": "1.2.3",
-            "actions": [{
-                "type": "button", "action_id": action_id, "block_id": "b1", "value": value,
-                "text": {"type": "plain_text", "text": "x"}, "action_ts": "1700000000.1",
-            }],
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": "b1",
+                    "value": value,
+                    "text": {"type": "plain_text", "text": "x"},
+                    "action_ts": "1700000000.1",
+                }
+            ],
         }
         if view is not None:
             payload["container"] = {"type": "view", "view_id": "V0001"}
             payload["view"] = view
         else:
-            payload["container"] = {"type": "message", "message_ts": "1700000000.000001",
-                                    "channel_id": CHANNEL, "is_ephemeral": False}
+            payload["container"] = {
+                "type": "message",
+                "message_ts": "1700000000.000001",
+                "channel_id": CHANNEL,
+                "is_ephemeral": False,
+            }
             payload["channel"] = {"id": CHANNEL, "name": "general"}
             payload["message"] = {"type": "message", "ts": "1700000000.000001", "text": "x"}
         if response_url:
@@ -109,16 +149,34 @@ class SlackClient:
 
     @staticmethod
     def event_body(event: dict[str, Any], event_id: str = "Ev0001") -> str:
-        return json.dumps({
-            "token": "legacy", "team_id": TEAM, "api_app_id": "A0001", "event": event,
-            "type": "event_callback", "event_id": event_id, "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM, "user_id": "UBOT0001", "is_bot": True,
-                                "is_enterprise_install": False}],
-        })
+        return json.dumps(
+            {
+                "token": "legacy",
+                "team_id": TEAM,
+                "api_app_id": "A0001",
+                "event": event,
+                "type": "event_callback",
+                "event_id": event_id,
+                "event_time": int(time.time()),
+                "authorizations": [
+                    {
+                        "team_id": TEAM,
+                        "user_id": "UBOT0001",
+                        "is_bot": True,
+                        "is_enterprise_install": False,
+                    }
+                ],
+            }
+        )
 
     async def home_opened(self, user: str = USER) -> tuple[int, str]:
-        event = {"type": "app_home_opened", "user": user, "channel": "D0001", "tab": "home",
-                 "event_ts": "1700000000.2"}
+        event = {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": "D0001",
+            "tab": "home",
+            "event_ts": "1700000000.2",
+        }
         return await self.post(self.event_body(event), "application/json")
 
 

@@ -39,7 +39,10 @@ async def test_scheduled_prompt_through_the_scheduler_engine(bot, fake, content)
     track = curriculum.tracks()[0]
     pick = curriculum.pick(track, 0)
     reply = prompt_mod.build_prompt(
-        content, pick, track=track, prompt=prompt_mod.prompt_id(1, date(2026, 1, 5), 0),
+        content,
+        pick,
+        track=track,
+        prompt=prompt_mod.prompt_id(1, date(2026, 1, 5), 0),
         local_date=date(2026, 1, 5),
     )
     engine = engine_mod.DeliveryEngine({"slack": bot.delivery}, limits={})
@@ -82,7 +85,9 @@ async def test_permanent_errors(bot, fake, error):
         assert err.value.missing_permission == "chat:write.public"
 
 
-@pytest.mark.parametrize("status,error", [(500, "internal_error"), (503, "service_unavailable"), (200, "fatal_error")])
+@pytest.mark.parametrize(
+    "status,error", [(500, "internal_error"), (503, "service_unavailable"), (200, "fatal_error")]
+)
 async def test_server_errors_are_transient(bot, fake, status, error):
     fake.fail("chat.postMessage", error, status=status)
     with pytest.raises(TransientDeliveryError):

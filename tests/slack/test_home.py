@@ -26,8 +26,12 @@ async def test_home_degrades_gracefully_without_store_or_scheduler(slack, fake, 
     assert bot.services.store is None
     await slack.home_opened()
     [call] = await fake.wait_for(lambda: fake.called("views.publish"))
-    texts = [e["text"] for b in call.data["view"]["blocks"] if b["type"] == "context"
-             for e in b["elements"]]
+    texts = [
+        e["text"]
+        for b in call.data["view"]["blocks"]
+        if b["type"] == "context"
+        for e in b["elements"]
+    ]
     assert any("once the bot's storage is set up" in t for t in texts)
     assert not any("went wrong" in t for t in texts)
 

@@ -176,7 +176,9 @@ async def test_expired_and_foreign_buttons_are_friendly(slack, fake):
 async def test_home_tab_button_answers_by_dm_and_refreshes_home(slack, fake):
     msg = await slack.run("interview")
     reveal = buttons(msg)[0]
-    body = slack.action_body(reveal["value"], reveal["action_id"], None, view={"type": "home", "id": "V1"})
+    body = slack.action_body(
+        reveal["value"], reveal["action_id"], None, view={"type": "home", "id": "V1"}
+    )
     status, _ = await slack.post(body, "application/x-www-form-urlencoded")
     assert status == 200
     posts = await fake.wait_for(lambda: fake.called("chat.postMessage"))
@@ -239,13 +241,25 @@ async def test_typed_mentions_never_ping(slack, typed):
     # for mentions or links, and button values (never shown) may keep what was typed.
     parsed = [msg["text"]]
     for block in msg["blocks"]:
-        for obj in [block.get("text"), *(block.get("fields") or []), *(block.get("elements") or [])]:
+        for obj in [
+            block.get("text"),
+            *(block.get("fields") or []),
+            *(block.get("elements") or []),
+        ]:
             if isinstance(obj, dict) and obj.get("type") != "plain_text" and "text" in obj:
                 parsed.append(obj["text"] if isinstance(obj["text"], str) else obj["text"]["text"])
             if isinstance(obj, dict) and obj.get("type") == "button":
                 assert obj["text"]["type"] == "plain_text"
     joined = "\n".join(parsed)
-    for token in ("<!everyone>", "<!channel>", "<!here>", "<@U123>", "<@U999>", "<#C123>", "<https://"):
+    for token in (
+        "<!everyone>",
+        "<!channel>",
+        "<!here>",
+        "<@U123>",
+        "<@U999>",
+        "<#C123>",
+        "<https://",
+    ):
         assert token not in joined
     if typed.startswith("search"):
         assert "&lt;" in joined  # what was typed is still shown, escaped
@@ -296,9 +310,9 @@ async def test_ephemeral_fallback_uses_post_ephemeral(slack, fake):
 
 async def test_rate_limited_response_url_is_retried(slack, fake, bot):
     # The first POST to the response_url gets 429 Retry-After: 0; the retry lands.
-    from aiohttp import web
-
     import asyncio
+
+    from aiohttp import web
 
     hits = []
     second = asyncio.Event()

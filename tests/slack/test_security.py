@@ -17,10 +17,14 @@ def _bodies(slack):
     url = slack.fake.response_url()
     return {
         "command": (slack.command_body("salary germany", url), "application/x-www-form-urlencoded"),
-        "action": (slack.action_body("mle|iv.next||", "mle|iv.next||", url),
-                   "application/x-www-form-urlencoded"),
-        "event": (slack.event_body({"type": "app_home_opened", "user": "U0001", "tab": "home"}),
-                  "application/json"),
+        "action": (
+            slack.action_body("mle|iv.next||", "mle|iv.next||", url),
+            "application/x-www-form-urlencoded",
+        ),
+        "event": (
+            slack.event_body({"type": "app_home_opened", "user": "U0001", "tab": "home"}),
+            "application/json",
+        ),
     }
 
 

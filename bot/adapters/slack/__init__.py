@@ -45,7 +45,9 @@ def attach_delivery(services: Services, bot: SlackBot) -> None:
     scheduler = services.scheduler
     if scheduler is None:
         return
-    register = getattr(scheduler, "register_delivery", None) or getattr(scheduler, "add_delivery", None)
+    register = getattr(scheduler, "register_delivery", None) or getattr(
+        scheduler, "add_delivery", None
+    )
     if register is not None:
         register(bot.delivery)
     elif hasattr(scheduler, "deliveries") and isinstance(scheduler.deliveries, dict):

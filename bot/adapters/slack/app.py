@@ -114,7 +114,9 @@ class SlackBot:
 
     async def respond(self, url: str, payload: dict[str, Any]) -> None:
         """POST a message to a response_url (retrying 429s like the Web API client)."""
-        hook = AsyncWebhookClient(url, session=await self.session(), retry_handlers=retry_handlers())
+        hook = AsyncWebhookClient(
+            url, session=await self.session(), retry_handlers=retry_handlers()
+        )
         resp = await hook.send_dict(payload)
         if resp.status_code != 200:
             log.warning("response_url answered %s: %s", resp.status_code, resp.body[:200])
@@ -151,7 +153,10 @@ class SlackBot:
             "channel_id"
         )
         ctx = await self.context(
-            client, team, channel or user.get("id", ""), user.get("id", ""),
+            client,
+            team,
+            channel or user.get("id", ""),
+            user.get("id", ""),
             user.get("username") or user.get("name") or "",
         )
         reply = await press(ctx, action.get("value") or action.get("action_id", ""))
@@ -174,7 +179,9 @@ class SlackBot:
         if event.get("tab", "home") != "home":
             return
         await guarded(
-            self.publish_home(client, context.team_id or "", event.get("user", ""), event.get("channel")),
+            self.publish_home(
+                client, context.team_id or "", event.get("user", ""), event.get("channel")
+            ),
             "app home",
         )
 
@@ -202,7 +209,9 @@ class SlackBot:
     async def post_dm(self, client, user: str, reply: Reply) -> None:
         payload = message(reply)
         try:
-            await client.chat_postMessage(channel=user, text=payload["text"], blocks=payload["blocks"])
+            await client.chat_postMessage(
+                channel=user, text=payload["text"], blocks=payload["blocks"]
+            )
         except SlackApiError as exc:
             log.warning("could not DM %s: %s", user, api_error(exc))
 

@@ -201,6 +201,8 @@ def render_blocks(reply: Reply, max_blocks: int = MAX_BLOCKS) -> list[dict[str, 
         room = max(room - 1, 0)
         body = body[:room] + [_context("…the rest was cut to fit Slack's message size.")]
     blocks = head + body + tail
+    if not blocks:  # an empty reply still needs one block for Slack to show anything
+        blocks = [_section("…")]
     return blocks[:max_blocks]
 
 

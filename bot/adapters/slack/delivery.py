@@ -8,7 +8,6 @@ permanent, so the scheduler pauses the subscription and tells an admin.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -108,12 +107,15 @@ class SlackDelivery:
         payload = render(reply)
         try:
             resp = await client.chat_postMessage(
-                channel=channel, text=payload["text"], blocks=payload["blocks"],
-                unfurl_links=False, unfurl_media=False,
+                channel=channel,
+                text=payload["text"],
+                blocks=payload["blocks"],
+                unfurl_links=False,
+                unfurl_media=False,
             )
         except SlackApiError as exc:
             raise map_error(exc) from exc
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise TransientDeliveryError(f"Slack unreachable: {exc!r}") from exc
         return str(resp.get("ts") or "")
 
@@ -128,5 +130,5 @@ class SlackDelivery:
         for admin in sorted(self.admin_ids):
             try:
                 await client.chat_postMessage(channel=admin, text=message)
-            except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
                 log.warning("could not notify admin %s: %r", admin, exc)

@@ -72,12 +72,20 @@ async def serve_http(bot: SlackBot) -> None:
         await bot.close()
 
 
-async def serve_socket_mode(bot: SlackBot) -> None:
+def socket_handler(bot: SlackBot, ping_interval: float = 10):
+    """bolt's aiohttp Socket Mode handler; apps.connections.open goes to SLACK_API_URL."""
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    handler = AsyncSocketModeHandler(
-        bot.app, bot.settings.slack_app_token, web_client=socket_client(bot)
+    return AsyncSocketModeHandler(
+        bot.app,
+        bot.settings.slack_app_token,
+        web_client=socket_client(bot),
+        ping_interval=ping_interval,
     )
+
+
+async def serve_socket_mode(bot: SlackBot) -> None:
+    handler = socket_handler(bot)
     log.info("Slack Socket Mode: connecting")
     try:
         await handler.connect_async()
