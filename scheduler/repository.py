@@ -266,8 +266,20 @@ class Repository:
         """Take over claims whose lease ran out (their process died mid-post).
 
         A single ``UPDATE … WHERE lease_until < now RETURNING``: of two instances racing for
-        the same abandoned claim only one matches the row.
+        the same abandoned claim only one matches the row. A read first keeps the common case
+        (nothing to recover) free of write transactions.
         """
+        platforms = list(platforms)
+        async with self.engine.connect() as conn:
+            expired = (await conn.execute(
+                select(D.c.id).where(
+                    D.c.status == "claimed",
+                    D.c.lease_until < now,
+                    D.c.subscription_id.in_(select(S.c.id).where(S.c.platform.in_(platforms))),
+                ).limit(1)
+            )).first()
+        if expired is None:
+            return []
 
         async def fn(conn):
             res = await conn.execute(
@@ -275,7 +287,7 @@ class Repository:
                 .where(
                     D.c.status == "claimed",
                     D.c.lease_until < now,
-                    D.c.subscription_id.in_(select(S.c.id).where(S.c.platform.in_(list(platforms)))),
+                    D.c.subscription_id.in_(select(S.c.id).where(S.c.platform.in_(platforms))),
                 )
                 .values(owner=owner, lease_until=now + lease)
                 .returning(D.c.id, D.c.subscription_id, D.c.local_date, D.c.scheduled_at, D.c.cursor)

@@ -214,11 +214,24 @@ class Service:
                 by_id_sub = await self.repo.by_id(claim.subscription_id)
                 if by_id_sub is not None:
                     by_id[claim.subscription_id] = by_id_sub
+        todo = claims + recovered
         outcomes = await asyncio.gather(
-            *(self._post(c, by_id.get(c.subscription_id), now) for c in claims + recovered)
+            *(self._post(c, by_id.get(c.subscription_id), now) for c in todo),
+            return_exceptions=True,
         )
-        for claim, status in zip(claims + recovered, outcomes, strict=True):
+        fatal: BaseException | None = None
+        for claim, status in zip(todo, outcomes, strict=True):
+            if isinstance(status, Exception):
+                # e.g. the database went away mid-post: the claim keeps its lease and is
+                # taken over when it runs out.
+                log.error("daily: post for %s failed", claim, exc_info=status)
+                status = "retry"
+            elif isinstance(status, BaseException):
+                fatal = fatal or status
+                continue
             getattr(report, status).append((claim.subscription_id, claim.local_date))
+        if fatal is not None:  # cancellation or a process-ending error, after the rest finished
+            raise fatal
         return report
 
     async def _post(self, claim: Claim, sub: Subscription | None, now: datetime) -> str:
