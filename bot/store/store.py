@@ -647,20 +647,24 @@ class Store:
             ).one_or_none()
             if post is None:
                 return AnswerResult("missing")
+            member = None
+            if at < post.closes_at:
+                # Lock the member first (PostgreSQL): a concurrent double-click then waits
+                # here and sees the first answer below, rather than racing past it.
+                member = await self._member(
+                    conn, platform, workspace, member_id, member_name, at=at
+                )
             earlier = (
                 await conn.execute(
-                    select(
-                        quiz_answers.c.choice, quiz_answers.c.correct, quiz_answers.c.points
-                    ).where(
+                    select(quiz_answers.c.choice, quiz_answers.c.correct).where(
                         quiz_answers.c.post_id == post_id, quiz_answers.c.member_id == member_id
                     )
                 )
             ).one_or_none()
             if earlier is not None:
                 return AnswerResult("already", earlier.correct, 0, earlier.choice)
-            if at >= post.closes_at:
+            if member is None:
                 return AnswerResult("closed", correct, 0, choice)
-            member = await self._member(conn, platform, workspace, member_id, member_name, at=at)
             if member.last_answer_at is not None and at - member.last_answer_at < cooldown:
                 wait = (member.last_answer_at + cooldown - at).total_seconds()
                 return AnswerResult("cooldown", retry_after=max(wait, 0.1))
