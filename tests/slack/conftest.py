@@ -56,14 +56,57 @@ def clock():
     return FakeClock()
 
 
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory):
+    """One migrated SQLite file; each test gets a copy (migrations run once per session)."""
+    import asyncio
+
+    from bot.store import open_store
+
+    path = tmp_path_factory.mktemp("slack-db") / "template.db"
+
+    async def make():
+        store = await open_store(f"sqlite+aiosqlite:///{path}", default_timezone="UTC")
+        await store.close()
+
+    asyncio.run(make())
+    return path
+
+
 @pytest.fixture
-def slack_services(fake, content, clock):
+def bare_services(fake, content, clock):
+    """Services without a store or scheduler: what the adapter sees when no database is up."""
     return build_services(slack_settings(fake), clock=clock, content=content)
 
 
 @pytest.fixture
+async def slack_services(fake, content, clock, template_db, tmp_path):
+    """Services with a real SQLite store and the real scheduler (ticked by hand)."""
+    import shutil
+
+    from bot.store import open_store
+    from scheduler import Service
+
+    db = tmp_path / "slack.db"
+    shutil.copy(template_db, db)
+    services = build_services(slack_settings(fake), clock=clock, content=content)
+    services.store = await open_store(f"sqlite+aiosqlite:///{db}", default_timezone="UTC")
+
+    async def no_sleep(_seconds: float) -> None:
+        return None
+
+    services.scheduler = Service(services, owner="slack-test", limits={}, sleep=no_sleep)
+    yield services
+    await services.scheduler.stop()
+    await services.store.close()
+
+
+@pytest.fixture
 async def bot(slack_services):
+    from bot.adapters.slack import attach_delivery
+
     adapter = SlackBot(slack_services)
+    attach_delivery(slack_services, adapter)
     yield adapter
     await adapter.close()
 
@@ -74,3 +117,14 @@ async def slack(fake, bot):
     async with aiohttp.ClientSession() as session:
         yield SlackClient(f"http://127.0.0.1:{port}{EVENTS_PATH}", fake, bot, session)
     await runner.cleanup()
+
+
+@pytest.fixture
+async def bare_slack(fake, bare_services):
+    """The HTTP-mode app on services with no store and no scheduler."""
+    adapter = SlackBot(bare_services)
+    runner, port = await start_http(adapter, "127.0.0.1", 0)
+    async with aiohttp.ClientSession() as session:
+        yield SlackClient(f"http://127.0.0.1:{port}{EVENTS_PATH}", fake, adapter, session)
+    await runner.cleanup()
+    await adapter.close()

@@ -22,9 +22,9 @@ async def test_home_opened_publishes_the_home_view(slack, fake):
     assert "/mle help" in view["blocks"][0]["text"]["text"]
 
 
-async def test_home_degrades_gracefully_without_store_or_scheduler(slack, fake, bot):
-    assert bot.services.store is None
-    await slack.home_opened()
+async def test_home_degrades_gracefully_without_store_or_scheduler(bare_slack, fake):
+    assert bare_slack.bot.services.store is None
+    await bare_slack.home_opened()
     [call] = await fake.wait_for(lambda: fake.called("views.publish"))
     texts = [
         e["text"]
@@ -50,9 +50,17 @@ async def test_home_panel_runs_the_registered_command(bot, fake):
     from bot.adapters.slack import home
 
     ctx = await bot.context(bot.client, "T0001", "D0001", USER)
-    blocks = await home.panel(ctx, "Today's prompt", ("nope", "help"), "missing")
-    assert blocks[0]["text"]["text"] == "Today's prompt"
+    blocks = await home.panel(ctx, "Help", ("nope", "help"), "missing")
+    assert blocks[0]["text"]["text"] == "Help"
     assert any("/salary" in str(b) for b in blocks[1:])
     check_blocks(blocks, max_blocks=100)
-    missing = await home.panel(ctx, "Today's prompt", ("nope",), "nothing yet")
+    missing = await home.panel(ctx, "Help", ("nope",), "nothing yet")
     assert missing[1]["elements"][0]["text"] == "nothing yet"
+
+
+async def test_home_prompt_panel_without_subscription(bot, fake):
+    from bot.adapters.slack import home
+
+    ctx = await bot.context(bot.client, "T0001", "D0001", USER)
+    blocks = await home.panel(ctx, home.PROMPT, ("daily preview",), "missing")
+    assert "No channel here has a daily study prompt yet" in blocks[1]["elements"][0]["text"]

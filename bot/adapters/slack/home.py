@@ -8,6 +8,7 @@ not configured, shows a friendly line instead of failing the whole tab.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from bot.adapters.slack.blocks import MAX_HOME_BLOCKS, escape, render_blocks
@@ -35,6 +36,7 @@ PANELS: tuple[tuple[str, tuple[str, ...], str], ...] = (
         "Daily prompts appear here once daily study prompts are set up.",
     ),
 )
+PROMPT = "Today's prompt"
 PANEL_BLOCKS = 28  # three panels + intro stay under the 100-block home limit
 
 
@@ -48,6 +50,16 @@ def _command_for(ctx: Context, texts: tuple[str, ...]) -> str | None:
     return None
 
 
+async def prompt_channel(ctx: Context) -> str | None:
+    """The first unpaused daily-prompt channel of this workspace (None when there is none)."""
+    repo = getattr(ctx.services.scheduler, "repo", None)
+    if repo is None:
+        return None
+    subs = await repo.list(ctx.platform, ctx.workspace)
+    active = [s for s in subs if not getattr(s, "paused", False)]
+    return active[0].channel if active else None
+
+
 def _line(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(text)}]}
 
@@ -57,10 +69,22 @@ async def panel(ctx: Context, heading: str, texts: tuple[str, ...], missing: str
         {"type": "header", "text": {"type": "plain_text", "text": heading, "emoji": True}}
     ]
     text = _command_for(ctx, texts)
-    needs_store = ctx.services.store is None and heading != "Today's prompt"
-    if text is None or needs_store:
+    if text is None or ctx.services.store is None:
         blocks.append(_line(missing))
         return blocks
+    if heading == PROMPT:
+        # The home tab has no channel of its own: show the prompt of the workspace's first
+        # channel with an active daily subscription.
+        channel = await prompt_channel(ctx)
+        if channel is None:
+            command = ctx.settings.slack_command
+            blocks.append(
+                _line(
+                    f"No channel here has a daily study prompt yet. Admins: {command} daily subscribe."
+                )
+            )
+            return blocks
+        ctx = replace(ctx, channel=channel)
     reply = await execute(ctx, text)
     if reply.kind == "error":
         blocks.append(_line(reply.text or missing))

@@ -1,0 +1,58 @@
+"""Daily prompts end to end on Slack: an admin subscribes with /mle, the real scheduler posts
+through the Slack delivery port (chat.postMessage at the fake), a member checks in with the
+posted button, and the leaderboard and App Home show it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.slack.conftest import ADMIN
+from tests.slack.harness import CHANNEL, USER, buttons, check_blocks, check_message, shown
+
+
+async def test_subscribe_post_checkin_leaderboard_home(slack, fake, bot, clock):
+    services = bot.services
+    at = (clock.now() + timedelta(minutes=1)).strftime("%H:%M")
+    member_try = await slack.run(f"daily subscribe time:{at}", user=USER)
+    assert member_try["response_type"] == "ephemeral" and "Only admins" in shown(member_try)
+
+    ok = await slack.run(f"daily subscribe time:{at}", user=ADMIN)
+    check_message(ok)
+    assert ":warning:" not in shown(ok), shown(ok)
+    assert f"{at} UTC" in shown(ok)
+
+    await services.scheduler.tick()
+    assert fake.called("chat.postMessage") == []  # not yet
+    clock.advance(minutes=1)
+    await services.scheduler.tick()
+    [post] = fake.called("chat.postMessage")
+    assert post.token == "xoxb-test" and post.data["channel"] == CHANNEL
+    check_blocks(post.data["blocks"])
+    assert "Daily study prompt" in post.data["text"]
+    first = services.scheduler.curriculum.sequence("mixed")[0]
+    assert first.topic in shown(post.data)
+
+    [checkin] = buttons(post.data)
+    answer = await slack.press(checkin, user=USER)
+    check_message(answer)
+    assert answer["response_type"] == "ephemeral" and answer["replace_original"] is False
+    assert "Checked in" in shown(answer) and "Streak: 1" in shown(answer)
+
+    board = await slack.run("leaderboard")
+    check_message(board)
+    assert "ada" in shown(board).lower()
+
+    clock.advance(minutes=30)
+    await services.scheduler.tick()
+    assert len(fake.called("chat.postMessage")) == 1  # once a day
+
+    await slack.home_opened(user=USER)
+    [home] = await fake.wait_for(lambda: fake.called("views.publish"))
+    view = home.data["view"]
+    check_blocks(view["blocks"], max_blocks=100)
+    text = shown({"text": "", "blocks": view["blocks"]})
+    assert "once the bot's storage is set up" not in text
+    assert "ada" in text.lower()
+    assert "went wrong" not in text
+    # Today's prompt: the subscribed channel's next lesson.
+    assert "Next topic" in text and services.scheduler.curriculum.sequence("mixed")[1].topic in text
