@@ -1,0 +1,178 @@
+"""Migrations keep data, acknowledged answers survive a crash, a locked database is retried."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.store import StoreBusy, migrate, open_store
+from bot.store.engine import make_engine
+from tests.store.conftest import T0
+
+P, W = "slack", "T1"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_database_from_first_revision_upgrades_with_data(fresh_db_url):
+    # Build the database exactly as the first release did: revision 0001 only.
+    engine = make_engine(fresh_db_url)
+    await migrate.upgrade(engine, "0001_initial")
+    assert await migrate.current(engine) == {"0001_initial"}
+    async with engine.begin() as conn:
+        ts = T0.replace(tzinfo=None) if engine.dialect.name == "sqlite" else T0
+        day = T0.date()
+        params = {"p": P, "w": W, "ts": ts, "day": day}
+        for sql in [
+            "INSERT INTO members (platform, workspace, member_id, name, streak, best_streak, "
+            "last_checkin_date, created_at) VALUES (:p, :w, 'u1', 'Ann', 3, 5, :day, :ts)",
+            "INSERT INTO study_groups (platform, workspace, name, name_key, created_by, created_at) "
+            "VALUES (:p, :w, 'Night Owls', 'night owls', 'u1', :ts)",
+            "INSERT INTO group_members (group_id, platform, workspace, member_id, joined_at) "
+            "VALUES (1, :p, :w, 'u1', :ts)",
+            "INSERT INTO quiz_posts (platform, workspace, channel, question_id, topic, opened_at, "
+            "closes_at, created_by) VALUES (:p, :w, 'c', 'q1', 'nlp', :ts, :ts, 'u1')",
+            "INSERT INTO quiz_answers (post_id, platform, workspace, member_id, question_id, topic, "
+            "choice, correct, points, answered_at) VALUES (1, :p, :w, 'u1', 'q1', 'nlp', 2, true, 10, :ts)",
+            "INSERT INTO point_events (platform, workspace, member_id, points, reason, ref, at) "
+            "VALUES (:p, :w, 'u1', 10, 'quiz', 'quiz:1', :ts)",
+            "INSERT INTO point_totals (platform, workspace, period, member_id, points) "
+            "VALUES (:p, :w, 'all', 'u1', 10)",
+        ]:
+            await conn.execute(text(sql), params)
+    await engine.dispose()
+
+    # Today's code opens it: the schema upgrades in place and every row is still there.
+    store = await open_store(fresh_db_url)
+    try:
+        assert await migrate.current(store.engine) == set(migrate.heads())
+        prof = await store.profile(P, W, "u1", T0 + timedelta(days=1))
+        assert (prof.points, prof.best_streak, prof.streak, prof.groups) == (
+            10,
+            5,
+            3,
+            ("Night Owls",),
+        )
+        assert [(t.topic, t.answered, t.correct) for t in prof.topics] == [("nlp", 1, 1)]
+        assert (await store.answer_quiz(P, W, 1, "u1", "Ann", 0, False, T0)).already
+        board = await store.leaderboard(P, W, at=T0)
+        assert [(s.member_id, s.points) for s in board.rows] == [("u1", 10)]
+        # And the tables later revisions added work.
+        assert await store.reset_points(P, W, "admin", T0) == 1
+    finally:
+        await store.close()
+
+
+CRASH_SCRIPT = """
+import asyncio, os, sys, time
+from datetime import UTC, datetime, timedelta
+from bot.store import open_store
+
+async def main(url):
+    store = await open_store(url)
+    at = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    pid = await store.open_quiz("slack", "T1", "c", "q1", "nlp", at, at + timedelta(days=1), "h")
+    for i in range(50):
+        r = await store.answer_quiz("slack", "T1", pid, f"u{i}", "U", 0, True, at)
+        assert r.status == "recorded"
+        print(f"ACK {pid} u{i}", flush=True)  # what the member would be told
+    # Keep writing until killed: the kill lands mid-transaction.
+    i = 50
+    while True:
+        await store.answer_quiz("slack", "T1", pid, f"u{i}", "U", 0, True, at)
+        i += 1
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+async def test_acknowledged_answers_survive_a_crash(fresh_db_url, tmp_path):
+    script = tmp_path / "crash.py"
+    script.write_text(CRASH_SCRIPT)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(script),
+        fresh_db_url,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    acked: list[str] = []
+    while len(acked) < 50:
+        line = await asyncio.wait_for(proc.stdout.readline(), 60)
+        if not line:
+            err = await proc.stderr.read()
+            pytest.fail("crash script ended early: " + err.decode()[-2000:])
+        acked.append(line.decode().split()[2])
+    proc.send_signal(signal.SIGKILL)
+    await proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+    store = await open_store(fresh_db_url)
+    try:
+        board = await store.leaderboard("slack", "T1", at=T0, page_size=10_000)
+        stored = {s.member_id for s in board.rows}
+        assert set(acked) <= stored
+        for member in acked[:5]:
+            assert (await store.answer_quiz("slack", "T1", 1, member, "U", 1, False, T0)).already
+    finally:
+        await store.close()
+
+
+class _Seen(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.busy = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "database busy" in record.getMessage():
+            self.busy.set()
+
+
+async def test_locked_sqlite_is_retried_then_succeeds(tmp_path, monkeypatch):
+    monkeypatch.setattr("bot.store.engine.BUSY_TIMEOUT_MS", 20)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'busy.db'}"
+    store = await open_store(url)
+    pid = await store.open_quiz(P, W, "c", "q1", "nlp", T0, T0 + timedelta(days=1), "h")
+    other = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    seen = _Seen()
+    logging.getLogger("bot.store.engine").addHandler(seen)
+    logging.getLogger("bot.store.engine").setLevel(logging.INFO)
+    try:
+        task = asyncio.create_task(store.answer_quiz(P, W, pid, "u1", "Ann", 0, True, T0))
+        await asyncio.wait_for(seen.busy.wait(), 30)  # it hit the lock and is backing off
+        assert not task.done()
+        other.execute("COMMIT")
+        result = await asyncio.wait_for(task, 30)
+        assert result.status == "recorded"
+    finally:
+        logging.getLogger("bot.store.engine").removeHandler(seen)
+        other.close()
+        await store.close()
+
+
+async def test_lock_held_too_long_is_a_friendly_busy_error(tmp_path, monkeypatch):
+    monkeypatch.setattr("bot.store.engine.BUSY_TIMEOUT_MS", 1)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'busy.db'}"
+    store = await open_store(url)
+    other = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreBusy) as info:
+            await store.create_group(P, W, "Owls", "u1", "Ann", T0)
+        assert "busy" in info.value.message and "Traceback" not in info.value.message
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        await store.close()
