@@ -10,6 +10,18 @@ from bot.core.reply import Entry, Field, Reply
 from bot.core.safety import neutralize
 
 
+# Family → the help section it is listed under (families not named here go under "More").
+SECTIONS = {
+    "skills": "Learn", "resources": "Learn", "path": "Learn", "role": "Learn", "search": "Learn",
+    "salary": "Salaries",
+    "interview": "Practise", "quiz": "Practise",
+    "group": "Study groups and points", "leaderboard": "Study groups and points",
+    "profile": "Study groups and points",
+    "daily": "Daily study prompts",
+    "help": "Help",
+}
+
+
 def _command_names(services) -> list[str]:
     return sorted({c.name for c in services.registry.commands.values()})
 
@@ -23,17 +35,22 @@ def _command_names(services) -> list[str]:
 async def help_(ctx: Context, command: str | None = None) -> Reply:
     reg = ctx.services.registry
     if command is None:
-        items = []
+        sections: dict[str, list[str]] = {}
         for family in reg.top_level():
+            heading = SECTIONS.get(family, "More")
             cmds = [c for c in reg.commands.values() if c.path[0] == family]
-            usages = "  ·  ".join(usage_of(c) for c in cmds)
-            items.append(Entry(f"/{family}", f"{reg.families[family]}. {usages}"))
+            sections.setdefault(heading, []).extend(usage_of(c) for c in cmds)
+        order = [*dict.fromkeys(SECTIONS.values()), "More"]
+        items = tuple(
+            Entry(h, "\n".join(sections[h])) for h in order if h in sections
+        )
         return Reply(
             title="MLE study bot — commands",
             text="Study for Machine Learning Engineer roles: skills, resources, interview "
             "questions, salaries and career paths from four career guides. "
-            "Options go by position or by name, e.g. /interview topic:statistics difficulty:hard.",
-            items=tuple(items),
+            "Options go by position or by name, e.g. /interview topic:statistics difficulty:hard. "
+            "/help <command> explains one command.",
+            items=items,
         )
     cmd, used = reg.resolve(split_words(command.lstrip("/")))
     if cmd is None:
