@@ -109,6 +109,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response)
         app.router.add_get("/socket", self._socket)
+        app.router.add_get("/stats", self._stats)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -173,6 +174,10 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return {"ok": True}
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        """Counts, for the benchmark (which runs the fake in its own process)."""
+        return web.json_response({"calls": len(self.calls), "responses": len(self.responses)})
 
     async def _response(self, request: web.Request) -> web.Response:
         body = await request.json()
