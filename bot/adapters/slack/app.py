@@ -7,6 +7,7 @@ Web API. The text after the slash command goes to the core exactly as the consol
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable
@@ -30,6 +31,7 @@ from bot.core.reply import Reply
 log = logging.getLogger(__name__)
 
 OUR_ACTIONS = re.compile(r"^mle\|")
+WORKERS = 8  # commands answered concurrently after their ack
 
 
 class SlackBot:
@@ -48,12 +50,24 @@ class SlackBot:
         self.settings = settings
         self.admins = AdminCache(services.clock, settings.slack_admin_ids)
         self.installation_store = installation_store
+        # One HTTP session (connection pool) for every Web API call and response_url post,
+        # when there is a running loop to own it; bolt's per-request clients share it too.
+        self._session: aiohttp.ClientSession | None = None
+        try:
+            asyncio.get_running_loop()
+            self._session = aiohttp.ClientSession()
+        except RuntimeError:
+            pass
         # One client for the app; in OAuth mode bolt copies it per installation's token.
         self.client: AsyncWebClient = web_client(
-            settings, None if (oauth_settings or installation_store) else settings.slack_bot_token
+            settings,
+            None if (oauth_settings or installation_store) else settings.slack_bot_token,
+            session=self._session,
         )
         self._clients: dict[str, AsyncWebClient] = {}
-        self._session: aiohttp.ClientSession | None = None
+        # Work after the ack (run the command, answer) is limited to a few at a time, so a
+        # burst of requests gets every ack out first and the answers follow right behind.
+        self._work = asyncio.Semaphore(WORKERS)
         self.handled = 0  # listener runs: the security tests prove a bad signature runs none
         kwargs: dict[str, Any] = {}
         if oauth_settings is not None:
@@ -86,9 +100,6 @@ class SlackBot:
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
-        for client in self._clients.values():
-            if client.session is not None:
-                await client.session.close()
 
     async def client_for(self, workspace: str) -> AsyncWebClient:
         """A Web API client with the bot token of ``workspace`` (the delivery port uses it)."""
@@ -101,7 +112,7 @@ class SlackBot:
             raise PermanentDeliveryError(f"the app is not installed in workspace {workspace}")
         client = self._clients.get(bot.bot_token)
         if client is None:
-            client = web_client(self.settings, bot.bot_token)
+            client = web_client(self.settings, bot.bot_token, session=self._session)
             self._clients[bot.bot_token] = client
         return client
 
@@ -126,7 +137,8 @@ class SlackBot:
     async def on_command(self, ack, command: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         self.handled += 1
-        await guarded(self._command(command, client), "slash command")
+        async with self._work:
+            await guarded(self._command(command, client), "slash command")
 
     async def _command(self, command: dict[str, Any], client: AsyncWebClient) -> None:
         ctx = await self.context(
@@ -144,7 +156,8 @@ class SlackBot:
     async def on_action(self, ack, body: dict[str, Any], action: dict[str, Any], client) -> None:
         await ack()
         self.handled += 1
-        await guarded(self._action(body, action, client), "block action")
+        async with self._work:
+            await guarded(self._action(body, action, client), "block action")
 
     async def _action(self, body: dict[str, Any], action: dict[str, Any], client) -> None:
         user = body.get("user") or {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -20,11 +21,14 @@ def retry_handlers() -> list:
     ]
 
 
-def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
+def web_client(
+    settings: Settings, token: str | None = None, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
     base = settings.slack_api_url
     return AsyncWebClient(
         token=token,
         base_url=base if base.endswith("/") else base + "/",
+        session=session,
         retry_handlers=retry_handlers(),
     )
 

@@ -1,0 +1,254 @@
+"""Slack HTTP mode under load: slash commands per second and ack latency, vs bare slack-bolt.
+
+    python bench/bench_slack.py [--requests 3000] [--concurrency 200] [--rounds 3]
+
+Three kinds of process on loopback: the fake Slack (Web API + response_url), the server under
+test (one at a time, each in its own process), and this load generator. Each request is a
+correctly signed ``/mle salary germany`` slash command, sent 200 at a time over an aiohttp
+client. The floor is a bare ``slack_bolt.AsyncApp`` whose listener only does ``ack("ok")``,
+served by the same aiohttp route; ours acks, then runs the command through the core and
+POSTs the Block Kit answer to the fake's response_url, in the same process.
+
+Printed: acks/s, p50/p99 ack time (request sent → HTTP response), the ratio ours/bare
+(target ≥ 0.9) and, for ours, how long until every answer reached the response_url.
+Rounds alternate bare/ours; the median round of each is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SECRET = "bench-signing-secret"
+TEAM = "T0001"
+
+
+# ---- the processes ------------------------------------------------------------------------
+
+
+async def run_fake() -> None:
+    from tests.slack.fake_slack import FakeSlack
+
+    fake = await FakeSlack().start()
+    for i in range(1000):
+        fake.users[f"U{i:04d}"] = {"name": f"u{i}", "is_admin": False}
+    print(f"READY {fake.port}", flush=True)
+    await asyncio.Event().wait()
+
+
+async def run_server(kind: str, api_url: str) -> None:
+    from aiohttp import web
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+
+    logging_off()
+    if kind == "ours":
+        from bot.adapters.slack.app import SlackBot
+        from bot.adapters.slack.server import start_http
+        from bot.app import build_services
+        from bot.settings import Settings
+
+        settings = Settings(
+            SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=api_url
+        )
+        bot = SlackBot(build_services(settings))
+        _, port = await start_http(bot, "127.0.0.1", 0)
+    else:
+        from slack_bolt.async_app import AsyncApp
+        from slack_sdk.web.async_client import AsyncWebClient
+
+        app = AsyncApp(
+            signing_secret=SECRET, client=AsyncWebClient(token="xoxb-bench", base_url=api_url)
+        )
+
+        @app.command("/mle")
+        async def ok(ack):
+            await ack("ok")
+
+        async def events(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+
+        web_app = web.Application()
+        web_app.router.add_post("/slack/events", events)
+        runner = web.AppRunner(web_app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    print(f"READY {port}", flush=True)
+    await asyncio.Event().wait()
+
+
+def logging_off() -> None:
+    import logging
+
+    logging.basicConfig(level=logging.ERROR)
+    logging.getLogger("slack_bolt").setLevel(logging.ERROR)
+
+
+def spawn(*args: str) -> tuple[subprocess.Popen, int]:
+    proc = subprocess.Popen(
+        [sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    line = proc.stdout.readline()  # type: ignore[union-attr]
+    if not line.startswith("READY"):
+        proc.kill()
+        raise SystemExit(f"{args} did not start: {line!r}")
+    return proc, int(line.split()[1])
+
+
+# ---- the load ---------------------------------------------------------------------------
+
+
+MEMBERS = 200  # distinct members sending commands (users.info is cached per member for 60 s)
+
+
+def requests_for(n: int, fake_port: int) -> list[tuple[bytes, dict[str, str]]]:
+    from slack_sdk.signature import SignatureVerifier
+
+    signer = SignatureVerifier(SECRET)
+    ts = str(int(time.time()))
+    out = []
+    for i in range(n):
+        body = urlencode({
+            "token": "legacy", "team_id": TEAM, "team_domain": "bench", "channel_id": "C0001",
+            "channel_name": "general", "user_id": f"U{i % MEMBERS:04d}", "user_name": f"u{i}",
+            "command": "/mle", "text": "salary germany", "api_app_id": "A0001",
+            "response_url": f"http://127.0.0.1:{fake_port}/response/{i}", "trigger_id": "1.2.3",
+        })
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signer.generate_signature(timestamp=ts, body=body) or "",
+        }
+        out.append((body.encode(), headers))
+    return out
+
+
+async def load(port: int, reqs, concurrency: int) -> tuple[float, list[float], int]:
+    import aiohttp
+
+    url = f"http://127.0.0.1:{port}/slack/events"
+    latencies: list[float] = []
+    failures = 0
+    queue = list(reversed(reqs))
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker():
+            nonlocal failures
+            while queue:
+                body, headers = queue.pop()
+                start = time.perf_counter()
+                async with session.post(url, data=body, headers=headers) as resp:
+                    await resp.read()
+                    if resp.status != 200:
+                        failures += 1
+                latencies.append(time.perf_counter() - start)
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - began
+    return elapsed, latencies, failures
+
+
+async def fake_stats(port: int) -> dict:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as s, s.get(f"http://127.0.0.1:{port}/stats") as r:
+        return json.loads(await r.text())
+
+
+async def one_round(kind: str, fake_port: int, n: int, concurrency: int) -> dict:
+    proc, port = spawn("--serve", kind, "--api", f"http://127.0.0.1:{fake_port}/api/")
+    try:
+        base = (await fake_stats(fake_port))["responses"]
+        await load(port, requests_for(concurrency, fake_port), concurrency)  # warm-up
+        if kind == "ours":  # let the warm-up's answers land before measuring
+            while (await fake_stats(fake_port))["responses"] - base < concurrency:
+                await asyncio.sleep(0.01)
+        before = (await fake_stats(fake_port))["responses"]
+        reqs = requests_for(n, fake_port)
+        t0 = time.perf_counter()
+        elapsed, lat, failures = await load(port, reqs, concurrency)
+        answered_in = None
+        if kind == "ours":
+            # Every answer must reach the response_url (polled, this is a benchmark not a test).
+            deadline = time.perf_counter() + 60
+            while (await fake_stats(fake_port))["responses"] - before < n:
+                if time.perf_counter() > deadline:
+                    break
+                await asyncio.sleep(0.01)
+            answered_in = time.perf_counter() - t0
+        lat.sort()
+        return {
+            "kind": kind, "rps": n / elapsed, "p50": lat[len(lat) // 2] * 1000,
+            "p99": lat[int(len(lat) * 0.99) - 1] * 1000, "failures": failures,
+            "answered": (await fake_stats(fake_port))["responses"] - before,
+            "answered_in": answered_in,
+        }
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+async def main(args) -> None:
+    fake, fake_port = spawn("--fake")
+    try:
+        results: dict[str, list[dict]] = {"bare": [], "ours": []}
+        for r in range(args.rounds):
+            for kind in ("bare", "ours"):
+                res = await one_round(kind, fake_port, args.requests, args.concurrency)
+                results[kind].append(res)
+                print(f"round {r + 1} {kind:4}: {res['rps']:7.0f} acks/s  p50 {res['p50']:6.1f} ms  "
+                      f"p99 {res['p99']:6.1f} ms  non-200: {res['failures']}"
+                      + (f"  answers at response_url: {res['answered']}" if kind == "ours" else ""),
+                      flush=True)
+        med = {k: sorted(v, key=lambda x: x["rps"])[len(v) // 2] for k, v in results.items()}
+        ratio = med["ours"]["rps"] / med["bare"]["rps"]
+        print()
+        print(f"{args.requests} signed /mle slash commands, {args.concurrency} concurrent, "
+              f"{MEMBERS} members, {os.cpu_count()} CPUs, median of {args.rounds} rounds")
+        print(f"bare slack-bolt (ack 'ok'):     {med['bare']['rps']:7.0f} acks/s   "
+              f"p50 {med['bare']['p50']:6.1f} ms   p99 {med['bare']['p99']:6.1f} ms")
+        print(f"mle adapter (ack + command):    {med['ours']['rps']:7.0f} acks/s   "
+              f"p50 {med['ours']['p50']:6.1f} ms   p99 {med['ours']['p99']:6.1f} ms")
+        print(f"ratio ours/bare: {ratio:.2f} (target ≥ 0.9)   p99 ack: {med['ours']['p99']:.1f} ms "
+              f"(target < 300 ms)")
+        print(f"p99 ratio ours/bare: {med['ours']['p99'] / med['bare']['p99']:.2f}")
+        done = med["ours"]["answered_in"]
+        print(f"all {med['ours']['answered']} answers at the response_url within {done:.2f} s "
+              f"of the first request ({med['ours']['answered'] / done:.0f} answered commands/s)")
+    finally:
+        fake.terminate()
+        fake.wait()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--members", type=int, default=MEMBERS,
+                        help="distinct members (at most 1000); more means more users.info calls")
+    parser.add_argument("--serve", choices=["ours", "bare"])
+    parser.add_argument("--api")
+    parser.add_argument("--fake", action="store_true")
+    args = parser.parse_args()
+    MEMBERS = min(max(args.members, 1), 1000)
+    if args.fake:
+        asyncio.run(run_fake())
+    elif args.serve:
+        asyncio.run(run_server(args.serve, args.api))
+    else:
+        asyncio.run(main(args))
