@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import shutil
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from bot.adapters.discord import DiscordBot, make_bot
+from bot.adapters.discord import DiscordBot, attach_delivery, make_bot
 from bot.app import build_services
 from bot.core.clock import FakeClock
+from bot.core.context import Services
 from bot.settings import Settings
 from tests.discord.fake_discord import FakeDiscord
 
@@ -36,17 +38,57 @@ def discord_settings(fake: FakeDiscord, **extra: Any) -> Settings:
     return Settings(**env)
 
 
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory):
+    """One migrated SQLite file; each test copies it (migrations run once per session)."""
+    from bot.store import open_store
+
+    path = tmp_path_factory.mktemp("discord-db") / "template.db"
+
+    async def make() -> None:
+        store = await open_store(f"sqlite+aiosqlite:///{path}", default_timezone="UTC")
+        await store.close()
+
+    asyncio.run(make())
+    return path
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def discord_services(fake, content, clock, template_db, tmp_path):
+    """Services with a real SQLite store and the real scheduler (ticked by hand)."""
+    from bot.store import open_store
+    from scheduler import Service
+
+    db = tmp_path / "discord.db"
+    shutil.copy(template_db, db)
+    services = build_services(discord_settings(fake), clock=clock, content=content)
+    services.store = await open_store(f"sqlite+aiosqlite:///{db}", default_timezone="UTC")
+
+    async def no_sleep(_seconds: float) -> None:
+        return None
+
+    services.scheduler = Service(services, owner="discord-test", limits={}, sleep=no_sleep)
+    yield services
+    await services.scheduler.stop()
+    await services.store.close()
+
+
 @contextlib.asynccontextmanager
-async def running(fake: FakeDiscord, content: Any, *, settings: Settings | None = None, **kw: Any) -> AsyncIterator[DiscordBot]:
-    """Start our bot against ``fake`` (commands synced into the fake once), stop it after."""
-    services = build_services(settings or discord_settings(fake), clock=FakeClock(), content=content)
+async def running(fake: FakeDiscord, services: Services, **kw: Any) -> AsyncIterator[DiscordBot]:
+    """Start our bot on ``services`` against ``fake`` (commands synced once), stop it after."""
+    kw.setdefault("guild_ready_timeout", 0.05)  # discord.py's wait for more GUILD_CREATEs
     bot = make_bot(services, **kw)
+    attach_delivery(services, bot)
     task = asyncio.create_task(bot.start(fake.token))
     try:
         await asyncio.wait_for(bot.ready_event.wait(), 15)
         if not fake.commands:
-            app_id = bot.application_id
-            await bot.http.bulk_upsert_global_commands(app_id, bot.commands.payload)
+            await bot.http.bulk_upsert_global_commands(bot.application_id, bot.commands.payload)
         yield bot
     finally:
         await bot.close()
@@ -55,8 +97,8 @@ async def running(fake: FakeDiscord, content: Any, *, settings: Settings | None 
 
 
 @pytest.fixture
-async def bot(fake, content) -> AsyncIterator[DiscordBot]:
-    async with running(fake, content) as b:
+async def bot(fake, discord_services) -> AsyncIterator[DiscordBot]:
+    async with running(fake, discord_services) as b:
         yield b
 
 

@@ -23,6 +23,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.discord import rules
+
 BODY: web.RequestKey[Any] = web.RequestKey("body", object)
 
 
@@ -32,7 +34,6 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
         body=json.dumps(data).encode(), status=status, headers=headers, content_type="application/json"
     )
 
-from tests.discord import rules
 
 EPOCH = 1420070400000
 PERMS_ALL = (1 << 41) - 1
@@ -184,12 +185,12 @@ class FakeDiscord:
                 return s
         raise LookupError(f"no live gateway session serves guild {guild_id}")
 
-    async def wait_ready(self, n: int = 1, timeout: float = 10) -> None:
+    async def wait_ready(self, n: int = 1, within: float = 10) -> None:
         async def go() -> None:
-            while sum(1 for s in self.sessions if s.ready.is_set() and not s.ws.closed) < n:
+            while sum(1 for s in self.sessions if s.ready.is_set() and not s.ws.closed) < n:  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
 
-        await asyncio.wait_for(go(), timeout)
+        await asyncio.wait_for(go(), within)
 
     # ------------------------------------------------------------------ interactions
     def member_payload(self, uid: str, name: str, perms: int) -> dict[str, Any]:
@@ -249,18 +250,18 @@ class FakeDiscord:
         session = session or self.session_for(data["guild_id"])
         await self._send(session, {"op": 0, "t": event, "d": data})
 
-    async def interact(self, payload: dict[str, Any], timeout: float = 10) -> Callback:
+    async def interact(self, payload: dict[str, Any], within: float = 10) -> Callback:
         """Send INTERACTION_CREATE and wait for the bot's callback to it."""
         fut = self.expect(lambda r: isinstance(r, Callback) and r.interaction_id == payload["id"])
         await self.dispatch("INTERACTION_CREATE", payload)
-        return await asyncio.wait_for(fut, timeout)
+        return await asyncio.wait_for(fut, within)
 
     def expect(self, predicate: Any) -> asyncio.Future:
         fut = asyncio.get_running_loop().create_future()
         self._waiters.append((predicate, fut))
         return fut
 
-    async def settle(self, token: str, timeout: float = 10) -> dict[str, Any]:
+    async def settle(self, token: str, within: float = 10) -> dict[str, Any]:
         """Wait until the interaction's final message exists (after a deferral) and return it."""
         async def go() -> dict[str, Any]:
             while True:
@@ -273,7 +274,7 @@ class FakeDiscord:
                     return followups[0]
                 await asyncio.sleep(0.005)
 
-        return await asyncio.wait_for(go(), timeout)
+        return await asyncio.wait_for(go(), within)
 
     def messages_for(self, token: str) -> list[dict[str, Any]]:
         """Every live message created for an interaction: the original first, then followups."""

@@ -10,16 +10,24 @@ from bot.core.context import Services
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DiscordBot", "DiscordDelivery", "configure", "make_bot", "serve", "sync_commands"]
+__all__ = ["DiscordBot", "DiscordDelivery", "attach_delivery", "configure", "make_bot", "serve", "sync_commands"]
+
+
+def attach_delivery(services: Services, bot: DiscordBot) -> DiscordDelivery:
+    """Give the scheduler (when one runs) this process's Discord delivery port."""
+    delivery = DiscordDelivery(bot)
+    bot.delivery = delivery
+    scheduler = services.scheduler
+    register = getattr(scheduler, "register_delivery", None) or getattr(scheduler, "add_delivery", None)
+    if register is not None:
+        register(delivery)
+    return delivery
 
 
 async def serve(services: Services) -> None:
     """Run the bot until cancelled. Commands are not synced here: see ``sync_commands``."""
     bot = make_bot(services)
-    delivery = DiscordDelivery(bot)
-    scheduler = services.scheduler
-    if scheduler is not None and hasattr(scheduler, "add_delivery"):
-        scheduler.add_delivery(delivery)
+    attach_delivery(services, bot)
     token = services.settings.discord_token
     if not token:
         raise RuntimeError("DISCORD_TOKEN is not set")

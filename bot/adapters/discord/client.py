@@ -116,8 +116,10 @@ class DiscordBot(discord.AutoShardedClient):
         shard_count: int | None = None,
         shard_ids: list[int] | None = None,
         max_ratelimit_timeout: float = 30.0,
+        **client_options: Any,
     ) -> None:
         super().__init__(
+            **client_options,
             intents=discord.Intents.default(),
             allowed_mentions=NO_MENTIONS,
             shard_count=shard_count,
@@ -128,6 +130,7 @@ class DiscordBot(discord.AutoShardedClient):
         self.commands: CommandSet = build(services.registry)
         self.defer_after = defer_after
         self.ready_event = asyncio.Event()
+        self.delivery: Any = None  # set by attach_delivery
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(MleButton)  # persistent: clicks on old messages still route

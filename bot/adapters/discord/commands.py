@@ -8,11 +8,14 @@ Shape (Discord does not let a command with subcommands also run on its own):
   ``/salary show country:…`` beside ``/salary compare a:… b:…``
   (the console and Slack keep ``/salary germany``; only the Discord shape differs)
 * three-word commands                    → subcommand groups: ``/a b c``
+* a family mixing member and admin actions → two commands, because Discord's permissions are
+  per top-level command: ``/daily list`` for everyone and ``/daily-admin subscribe`` limited
+  to Manage Server (a family whose every action is admin keeps its own name, limited)
 
 Options are typed (string / integer with min/max), required ones first, fixed ``choices``
 when there are at most 25, otherwise autocomplete (also for every ``suggest``).
-A family whose every command is ``admin`` gets ``default_member_permissions`` = Manage Server;
-the core checks admin again at run time for every admin command (mixed families included).
+Every admin command sits under a top-level command with ``default_member_permissions`` =
+Manage Server, and the core checks admin again at run time (server overrides can loosen it).
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ from rapidfuzz import fuzz, process
 from bot.core.registry import Command, Option, Registry
 
 ROOT_NAMES = ("show", "view", "main")
+ADMIN_SUFFIX = "-admin"
 MANAGE_GUILD = 1 << 5
-MAX_COMMANDS = 100
 MAX_OPTIONS = 25
 MAX_CHOICES = 25
 STRING, INTEGER, SUBCOMMAND, GROUP = 3, 4, 1, 2
@@ -94,26 +97,40 @@ def build(registry: Registry) -> CommandSet:
     cs = CommandSet()
     for family in registry.top_level():
         cmds = [c for c in registry.commands.values() if c.path[0] == family]
-        top = _name(family)
-        entry: dict[str, Any] = {
-            "type": 1,
-            "name": top,
-            "description": _description(registry.families.get(family, family)),
-            "contexts": [0],  # guilds only: workspace = guild
-            "integration_types": [0],
-        }
-        if all(c.admin for c in cmds):
-            entry["default_member_permissions"] = str(MANAGE_GUILD)
-        if len(cmds) == 1 and len(cmds[0].path) == 1:
-            entry["options"] = options_payload(cmds[0])
-            cs.routes[(top,)] = cmds[0]
-            cs.paths[cmds[0].path] = (top,)
+        admin = [c for c in cmds if c.admin]
+        description = registry.families.get(family, family)
+        if admin and len(admin) < len(cmds):
+            # Discord sets permissions per top-level command only, so a family mixing member
+            # and admin actions splits: /daily list … for everyone, /daily-admin subscribe …
+            # for Manage Server. The text form (console, Slack) keeps /daily subscribe.
+            parts = [
+                (_name(family), description, [c for c in cmds if not c.admin]),
+                (_name(family)[: 32 - len(ADMIN_SUFFIX)] + ADMIN_SUFFIX, "Admin: " + description, admin),
+            ]
         else:
-            entry["options"] = _nested(cs, top, cmds)
-        cs.payload.append(entry)
-        if len(cs.payload) == MAX_COMMANDS:
-            break
+            parts = [(_name(family), description, cmds)]
+        for top, desc, members in parts:
+            cs.payload.append(_entry(cs, top, desc, members))
     return cs
+
+
+def _entry(cs: CommandSet, top: str, description: str, cmds: list[Command]) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "type": 1,
+        "name": top,
+        "description": _description(description),
+        "contexts": [0],  # guilds only: workspace = guild
+        "integration_types": [0],
+    }
+    if all(c.admin for c in cmds):
+        entry["default_member_permissions"] = str(MANAGE_GUILD)
+    if len(cmds) == 1 and len(cmds[0].path) == 1:
+        entry["options"] = options_payload(cmds[0])
+        cs.routes[(top,)] = cmds[0]
+        cs.paths[cmds[0].path] = (top,)
+    else:
+        entry["options"] = _nested(cs, top, cmds)
+    return entry
 
 
 def _root_name(taken: set[str]) -> str:
