@@ -40,3 +40,10 @@ def who(ctx: Context) -> str:
 def refuse_bots(ctx: Context) -> None:
     if ctx.member.is_bot:
         raise UserError("Bots don't take part in groups, quizzes or leaderboards.")
+
+
+def small_int(value: str, digits: int = 18) -> int | None:
+    """An id or number from a button argument, or None if it isn't plain ASCII digits."""
+    if value.isascii() and value.isdigit() and len(value) <= digits:
+        return int(value)
+    return None

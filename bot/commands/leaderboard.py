@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from bot.commands._store import call, need_store
+from bot.commands._store import call, need_store, small_int
 from bot.core import actions
 from bot.core.context import Context
 from bot.core.dispatch import pick_choice
@@ -39,7 +37,8 @@ def split_period(group: str | None, period: str | None) -> tuple[str | None, str
     """Separate a trailing period word from the group words: "night owls week"."""
     if period is not None:
         key = " ".join(period.lower().split())
-        return group, PERIOD_WORDS.get(key) or pick_choice("period", key, PERIODS)
+        cleaned = " ".join(strip_controls(group).split()) if group else ""
+        return cleaned or None, PERIOD_WORDS.get(key) or pick_choice("period", key, PERIODS)
     if group is None:
         return None, "all"
     words = " ".join(strip_controls(group).split())
@@ -126,9 +125,10 @@ async def leaderboard(
 async def turn_page(
     ctx: Context, period: str = "all", page: str = "1", group: str = "", *_: str
 ) -> Reply:
-    if period not in PERIODS or not page.isdigit():
+    number = small_int(page, 5)
+    if period not in PERIODS or number is None:
         raise UserError("That button has expired. Run /leaderboard again.")
-    reply = await board(ctx, group or None, period, int(page))
+    reply = await board(ctx, group or None, period, number)
     return reply.with_(replace=True)
 
 
@@ -159,10 +159,9 @@ async def confirm_reset(ctx: Context, issued: str = "", *_: str) -> Reply:
         raise UserError("Only admins can reset the leaderboard.")
     store = need_store(ctx)
     now = ctx.clock.now()
-    if (
-        not issued.isdigit()
-        or (now - datetime.fromtimestamp(int(issued), UTC)).total_seconds() > CONFIRM_MINUTES * 60
-    ):
+    stamp = small_int(issued, 12)
+    age = now.timestamp() - stamp if stamp is not None else None
+    if age is None or not 0 <= age <= CONFIRM_MINUTES * 60:
         raise UserError("That confirmation has expired. Run /leaderboard reset again.")
     removed = await call(store.reset_points(ctx.platform, ctx.workspace, ctx.member.id, now))
     return Reply(

@@ -10,7 +10,7 @@ import random
 from datetime import timedelta
 
 from bot.commands._common import DIFFICULTIES, TOPICS, footer_for, resolve_topic
-from bot.commands._store import call, need_store, who
+from bot.commands._store import call, need_store, small_int, who
 from bot.core import actions
 from bot.core.context import Context
 from bot.core.errors import UserError
@@ -104,17 +104,17 @@ def _another(ctx: Context, topic: str) -> Button:
 @action("quiz.ans")
 async def answer(ctx: Context, post_id: str = "", choice: str = "", *_: str) -> Reply:
     store = need_store(ctx)
-    if not post_id.isdigit() or not choice.isdigit():
+    pid, index = small_int(post_id), small_int(choice, 2)
+    if pid is None or index is None:
         return error("That button has expired. Run /quiz again.")
     if ctx.member.is_bot:
         return error("Bots don't take quizzes.")
-    post = await call(store.get_quiz_post(ctx.platform, ctx.workspace, int(post_id)))
+    post = await call(store.get_quiz_post(ctx.platform, ctx.workspace, pid))
     if post is None:
         return error("That quiz isn't available here. Run /quiz for a new one.")
     q = ctx.content.get("quiz", post.question_id)
     if q is None:
         return error("That question has left the quiz bank. Run /quiz for a new one.")
-    index = int(choice)
     if not 0 <= index < len(q.options):
         return error("That isn't one of the options. Run /quiz again.")
     right = f"{LETTERS[q.answer]}. {q.options[q.answer]}"
