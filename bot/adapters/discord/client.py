@@ -134,12 +134,14 @@ class DiscordBot(discord.AutoShardedClient):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(MleButton)  # persistent: clicks on old messages still route
-        if self.shard_count is None:
-            # Ask the configured API how many shards and which gateway, like discord.py would,
-            # but keep an explicit DISCORD_GATEWAY_URL authoritative.
+        explicit = self.services.settings.discord_gateway_url
+        if self.shard_count is None or not explicit:
+            # Ask the configured API which gateway and how many shards, as discord.py does,
+            # but keep an explicit DISCORD_GATEWAY_URL / DISCORD_SHARD_COUNT authoritative.
             count, url, _ = await self.http.get_bot_gateway()
-            self.shard_count = count
-            if not self.services.settings.discord_gateway_url:
+            if self.shard_count is None:
+                self.shard_count = count
+            if not explicit:
                 DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
 
     async def on_ready(self) -> None:

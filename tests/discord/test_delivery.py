@@ -1,0 +1,185 @@
+"""Scheduled posts: the Discord delivery port against the fake, directly and via the scheduler;
+sharding; and ``python -m bot discord sync``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from datetime import timedelta
+
+import pytest
+
+from bot.app import build_services
+from bot.core.clock import FakeClock
+from bot.core.delivery import PermanentDeliveryError, TransientDeliveryError
+from bot.core.registry import REGISTRY
+from bot.core.reply import Button, Entry, Reply
+from tests.discord import rules
+from tests.discord.conftest import custom_ids, discord_settings, running, shown
+from tests.discord.fake_discord import EMBED_LINKS, MANAGE_GUILD, MEMBER_DEFAULT, SEND_MESSAGES, FakeDiscord
+from tests.discord.helpers import command_payload
+
+PROMPT = Reply(
+    title="Daily study prompt — @everyone",
+    text="Today: <@123> bias and variance.",
+    items=(Entry("Read", "Chapter 2", "guide.txt"),),
+    buttons=(Button("Check in", "mle|daily-in|1|2026-01-05"),),
+)
+
+
+async def test_post_arrives_as_a_channel_message(fake, bot, guild):
+    channel = next(iter(guild.channels))
+    mid = await bot.delivery.post(guild.id, channel, PROMPT)
+    [post] = fake.channel_posts
+    assert post["id"] == mid and post["channel_id"] == channel
+    assert rules.message_problems(post) == []
+    assert post["_allowed_mentions"] == {"parse": []}
+    assert "Check in" in shown(post) and "bias and variance" in shown(post)
+
+
+async def test_rate_limit_is_retried_by_discord_py(fake, bot, guild):
+    channel = next(iter(guild.channels))
+    fake.fail_next("POST", rf"/channels/{channel}/messages", 429, {"retry_after": 0.01})
+    await bot.delivery.post(guild.id, channel, PROMPT)
+    tries = [r for r in fake.requests if r.method == "POST" and r.path == f"/channels/{channel}/messages"]
+    assert len(tries) == 2 and len(fake.channel_posts) == 1
+
+
+async def test_long_rate_limit_is_transient_with_retry_after(fake, discord_services, guild):
+    channel = next(iter(guild.channels))
+    async with running(fake, discord_services, max_ratelimit_timeout=1.0) as bot:
+        fake.fail_next("POST", rf"/channels/{channel}/messages", 429, {"retry_after": 42.5})
+        with pytest.raises(TransientDeliveryError) as err:
+            await bot.delivery.post(guild.id, channel, PROMPT)
+        assert err.value.retry_after == 42.5
+        assert fake.channel_posts == []
+
+
+@pytest.mark.parametrize(("deny", "missing"), [(EMBED_LINKS, "Embed Links"), (SEND_MESSAGES, "Send Messages")])
+async def test_missing_permission_names_it(fake, discord_services, guild, deny, missing):
+    channel = fake.add_channel(guild, deny=deny)  # before the bot connects: GUILD_CREATE has it
+    async with running(fake, discord_services) as bot:
+        with pytest.raises(PermanentDeliveryError) as err:
+            await bot.delivery.post(guild.id, channel, PROMPT)
+        assert err.value.missing_permission == missing
+        assert missing in str(err.value)
+
+
+async def test_unknown_channel_is_permanent(fake, bot, guild):
+    with pytest.raises(PermanentDeliveryError):
+        await bot.delivery.post(guild.id, "123456789012345678", PROMPT)
+
+
+async def test_notify_admin_posts_somewhere_the_bot_can(fake, discord_services, guild):
+    blocked = fake.add_channel(guild, deny=SEND_MESSAGES)
+    async with running(fake, discord_services) as bot:
+        await bot.delivery.notify_admin(guild.id, blocked, "I can't post in #study: missing Send Messages.")
+        [post] = fake.channel_posts
+        assert post["channel_id"] != blocked and "Send Messages" in shown(post)
+
+
+async def test_scheduled_prompt_through_the_scheduler(fake, bot, guild, clock):
+    services = bot.services
+    at = (clock.now() + timedelta(minutes=1)).strftime("%H:%M")
+    cmd = REGISTRY.commands[("daily", "subscribe")]
+    name, options = command_payload(bot.commands, cmd, {"time": at})
+    assert name == "daily-admin"
+    inter = fake.command(guild, name, options, perms=MEMBER_DEFAULT | MANAGE_GUILD)
+    await fake.interact(inter)
+    ok = await fake.settle(inter["token"])
+    assert f"{at} UTC" in shown(ok), shown(ok)
+
+    await services.scheduler.tick()
+    assert fake.channel_posts == []
+    clock.advance(minutes=1)
+    await services.scheduler.tick()
+    [post] = fake.channel_posts
+    assert post["channel_id"] == inter["channel_id"]
+    assert rules.message_problems(post) == [] and post["_allowed_mentions"] == {"parse": []}
+    assert "Daily study prompt" in shown(post)
+    # A member checks in with the posted button.
+    [(label, cid)] = [b for b in custom_ids(post) if b[1].startswith("mle|daily-in")]
+    click = fake.click(guild, fake.public(post), cid, user=("333", "grace"))
+    cb = await fake.interact(click)
+    final = await fake.settle(click["token"])
+    assert cb.type in (4, 7) and "Checked in" in shown(final)
+    assert final["flags"] & 64  # personal
+    clock.advance(minutes=30)
+    await services.scheduler.tick()
+    assert len(fake.channel_posts) == 1  # once a day
+
+
+async def test_scheduler_reports_a_missing_permission(fake, discord_services, guild, clock):
+    channel = fake.add_channel(guild, deny=EMBED_LINKS)
+    async with running(fake, discord_services) as bot:
+        at = (clock.now() + timedelta(minutes=1)).strftime("%H:%M")
+        name, options = command_payload(bot.commands, REGISTRY.commands[("daily", "subscribe")], {"time": at})
+        inter = fake.command(guild, name, options, channel=channel, perms=MEMBER_DEFAULT | MANAGE_GUILD)
+        await fake.interact(inter)
+        await fake.settle(inter["token"])
+        clock.advance(minutes=1)
+        await bot.services.scheduler.tick()
+        notes = [m for m in fake.channel_posts if m["channel_id"] != channel]
+        assert notes and "Embed Links" in shown(notes[0]), [shown(m) for m in fake.channel_posts]
+
+
+async def test_shards_split_guilds_between_processes(content):
+    fake = FakeDiscord()
+    while len({fake.shard_of(g, 2) for g in fake.guilds}) < 2:
+        fake.add_guild(f"g{len(fake.guilds)}")
+    await fake.start()
+    try:
+        bots = []
+        for shard in (0, 1):
+            settings = discord_settings(fake, DISCORD_SHARD_COUNT="2", DISCORD_SHARD_IDS=str(shard))
+            services = build_services(settings, clock=FakeClock(), content=content)
+            bots.append(running(fake, services))
+        async with bots[0] as zero, bots[1] as one:
+            assert sorted(tuple(i["shard"]) for i in fake.identifies) == [(0, 2), (1, 2)]
+            for gid, g in fake.guilds.items():
+                shard = fake.shard_of(gid, 2)
+                owner, other = (zero, one) if shard == 0 else (one, zero)
+                assert owner.delivery.serves(gid) and not other.delivery.serves(gid)
+                assert owner.get_guild(int(gid)) is not None and other.get_guild(int(gid)) is None
+                # An interaction in that guild arrives on the owner's shard and is answered.
+                cmd = REGISTRY.commands[("salary",)]
+                name, options = command_payload(owner.commands, cmd, {"country": "uk"})
+                inter = fake.command(g, name, options)
+                assert fake.session_for(gid).identify["shard"] == [shard, 2]
+                await fake.interact(inter)
+                assert "£55,000" in shown(await fake.settle(inter["token"]))
+    finally:
+        await fake.close()
+
+
+async def test_auto_sharding_follows_gateway_bot(content):
+    fake = FakeDiscord(shard_count=2)
+    fake.add_guild()
+    await fake.start()
+    try:
+        settings = discord_settings(fake, DISCORD_GATEWAY_URL="")  # discovered from /gateway/bot
+        services = build_services(settings, clock=FakeClock(), content=content)
+        async with running(fake, services) as bot:
+            assert bot.shard_count == 2
+            assert sorted(tuple(i["shard"]) for i in fake.identifies) == [(0, 2), (1, 2)]
+            assert all(s.query["compress"] == "zlib-stream" for s in fake.sessions)
+    finally:
+        await fake.close()
+
+
+async def test_cli_sync_to_a_guild_and_globally(fake, guild):
+    env = {**os.environ, "DISCORD_TOKEN": fake.token, "DISCORD_API_BASE": fake.api_base}
+    for args in (["--guild", guild.id], []):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "discord", "sync", *args, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+        assert proc.returncode == 0, err.decode()
+        assert "Synced" in out.decode() and "/salary" in out.decode()
+    assert set(fake.commands) == {guild.id, "global"}
+    names = {c["name"] for c in fake.commands["global"]}
+    assert {"salary", "daily", "daily-admin", "group"} <= names
+    assert not any(r.path == "/gateway" for r in fake.requests)  # sync never opens the gateway
+    assert fake.sessions == []
