@@ -17,7 +17,13 @@ from bot.core.registry import REGISTRY
 from bot.core.reply import Button, Entry, Reply
 from tests.discord import rules
 from tests.discord.conftest import custom_ids, discord_settings, running, shown
-from tests.discord.fake_discord import EMBED_LINKS, MANAGE_GUILD, MEMBER_DEFAULT, SEND_MESSAGES, FakeDiscord
+from tests.discord.fake_discord import (
+    EMBED_LINKS,
+    MANAGE_GUILD,
+    MEMBER_DEFAULT,
+    SEND_MESSAGES,
+    FakeDiscord,
+)
 from tests.discord.helpers import command_payload
 
 PROMPT = Reply(
