@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.app import build_services
+from bot.app import build_services, load_commands
 from bot.core.clock import FakeClock
 from bot.core.delivery import PermanentDeliveryError, TransientDeliveryError
 from bot.core.registry import REGISTRY
@@ -25,6 +25,8 @@ from tests.discord.fake_discord import (
     FakeDiscord,
 )
 from tests.discord.helpers import command_payload
+
+load_commands()
 
 PROMPT = Reply(
     title="Daily study prompt — @everyone",
@@ -189,3 +191,31 @@ async def test_cli_sync_to_a_guild_and_globally(fake, guild):
     assert {"salary", "daily", "daily-admin", "group"} <= names
     assert not any(r.path == "/gateway" for r in fake.requests)  # sync never opens the gateway
     assert fake.sessions == []
+
+
+async def test_python_m_bot_run_serves_discord_without_the_console(fake, guild, tmp_path):
+    env = {
+        **os.environ, "DISCORD_TOKEN": fake.token, "DISCORD_API_BASE": fake.api_base,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}", "LOG_LEVEL": "WARNING",
+    }
+    env.pop("SLACK_BOT_TOKEN", None)
+    env.pop("BOT_CONSOLE", None)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await fake.wait_ready(within=60)
+        fake.commands["global"] = []  # not synced: the bot must not sync on start
+        from bot.adapters.discord.commands import build
+
+        cs = build(REGISTRY)
+        name, options = command_payload(cs, REGISTRY.commands[("salary",)], {"country": "germany"})
+        inter = fake.command(guild, name, options)
+        await fake.interact(inter, within=30)
+        assert "€75,000" in shown(await fake.settle(inter["token"]))
+        assert not any(r.method == "PUT" for r in fake.requests)
+    finally:
+        proc.terminate()
+        out, _ = await asyncio.wait_for(proc.communicate(), 30)
+    assert b"Type /help" not in out  # the console stayed off
