@@ -798,85 +798,100 @@ class Store:
         tz = await self.workspace_timezone(platform, workspace)
         key = period_key(period, at, tz)
         t = point_totals
+        # Two statements per board: the page with each row's rank as a correlated count over
+        # the (…, period, points) index, and the caller's standing with the board's size.
+        # A rank is 1 + the number of members with strictly more points: ties share it.
         async with self.engine.connect() as conn:
-            where = [
+            group_name = None
+            group_id = None
+            if group is not None:
+                row = await self._group_row(conn, platform, workspace, group)
+                group_name, group_id = row.name, row.id
+
+            def counted(*extra):
+                inner = t.alias("inner_t")
+                gm = group_members.alias("inner_gm")
+                q = select(func.count()).select_from(inner)
+                if group_id is not None:
+                    q = q.join(
+                        gm, and_(gm.c.group_id == group_id, gm.c.member_id == inner.c.member_id)
+                    )
+                return (
+                    q.where(
+                        inner.c.platform == platform,
+                        inner.c.workspace == workspace,
+                        inner.c.period == key,
+                        inner.c.points > 0,
+                        *(e(inner) for e in extra),
+                    )
+                    .correlate(t)
+                    .scalar_subquery()
+                )
+
+            source = t.join(
+                members,
+                and_(
+                    members.c.platform == t.c.platform,
+                    members.c.workspace == t.c.workspace,
+                    members.c.member_id == t.c.member_id,
+                ),
+            )
+            if group_id is not None:
+                source = source.join(
+                    group_members,
+                    and_(
+                        group_members.c.group_id == group_id,
+                        group_members.c.member_id == t.c.member_id,
+                    ),
+                )
+            where = (
                 t.c.platform == platform,
                 t.c.workspace == workspace,
                 t.c.period == key,
                 t.c.points > 0,
-            ]
-            source = t
-            group_name = None
-            if group is not None:
-                row = await self._group_row(conn, platform, workspace, group)
-                group_name = row.name
-                source = t.join(
-                    group_members,
-                    and_(
-                        group_members.c.group_id == row.id,
-                        group_members.c.member_id == t.c.member_id,
-                    ),
-                )
-
-            def count(*extra):
-                return select(func.count()).select_from(source).where(*where, *extra)
-
-            total = (await conn.execute(count())).scalar_one()
+            )
+            me_row = None
+            total = None
+            if member_id is not None:
+                me_row = (
+                    await conn.execute(
+                        select(
+                            t.c.points,
+                            members.c.name,
+                            counted(lambda i: i.c.points > t.c.points).label("above"),
+                            counted().label("total"),
+                        )
+                        .select_from(source)
+                        .where(*where, t.c.member_id == member_id)
+                    )
+                ).one_or_none()
+                if me_row is not None:
+                    total = me_row.total
+            if total is None:
+                total = (await conn.execute(select(counted()))).scalar_one()
             pages = max(1, -(-total // page_size))
             page = min(max(1, page), pages)
             rows = (
                 await conn.execute(
-                    select(t.c.member_id, t.c.points, members.c.name)
-                    .select_from(
-                        source.join(
-                            members,
-                            and_(
-                                members.c.platform == t.c.platform,
-                                members.c.workspace == t.c.workspace,
-                                members.c.member_id == t.c.member_id,
-                            ),
-                        )
+                    select(
+                        t.c.member_id,
+                        t.c.points,
+                        members.c.name,
+                        counted(lambda i: i.c.points > t.c.points).label("above"),
                     )
+                    .select_from(source)
                     .where(*where)
                     .order_by(t.c.points.desc(), t.c.member_id)
                     .limit(page_size)
                     .offset((page - 1) * page_size)
                 )
             ).all()
-            standings: list[Standing] = []
-            for i, r in enumerate(rows):
-                if i and r.points == rows[i - 1].points:
-                    rank = standings[-1].rank
-                elif i:
-                    rank = (page - 1) * page_size + i + 1
-                else:
-                    rank = 1 + (await conn.execute(count(t.c.points > r.points))).scalar_one()
-                standings.append(Standing(rank, r.member_id, r.name or r.member_id, r.points))
-            me = None
-            if member_id is not None:
-                me = next((s for s in standings if s.member_id == member_id), None)
-                if me is None:
-                    mine = (
-                        await conn.execute(
-                            select(t.c.points, members.c.name)
-                            .select_from(
-                                source.join(
-                                    members,
-                                    and_(
-                                        members.c.platform == t.c.platform,
-                                        members.c.workspace == t.c.workspace,
-                                        members.c.member_id == t.c.member_id,
-                                    ),
-                                )
-                            )
-                            .where(*where, t.c.member_id == member_id)
-                        )
-                    ).one_or_none()
-                    if mine is not None:
-                        rank = (
-                            1 + (await conn.execute(count(t.c.points > mine.points))).scalar_one()
-                        )
-                        me = Standing(rank, member_id, mine.name or member_id, mine.points)
+        standings = tuple(
+            Standing(1 + r.above, r.member_id, r.name or r.member_id, r.points) for r in rows
+        )
+        me = None
+        if me_row is not None:
+            me = Standing(1 + me_row.above, member_id, me_row.name or member_id, me_row.points)
         return Leaderboard(period, key, group_name, tuple(standings), total, page, pages, me)
 
     async def profile(
