@@ -142,6 +142,23 @@ class Repository:
         async with self.engine.connect() as conn:
             return [_sub(r) for r in await conn.execute(q.order_by(S.c.id))]
 
+    async def snapshot(self, platforms: Iterable[str], now: datetime) -> tuple[list[Subscription], bool]:
+        """Active subscriptions, and whether any claim's lease has run out (one connection)."""
+        platforms = list(platforms)
+        q = select(S).where(S.c.paused == False, S.c.platform.in_(platforms))  # noqa: E712
+        async with self.engine.connect() as conn:
+            subs = [_sub(r) for r in await conn.execute(q.order_by(S.c.id))]
+            expired = (await conn.execute(self._expired(platforms, now).limit(1))).first()
+        return subs, expired is not None
+
+    @staticmethod
+    def _expired(platforms: list[str], now: datetime):
+        return select(D.c.id).where(
+            D.c.status == "claimed",
+            D.c.lease_until < now,
+            D.c.subscription_id.in_(select(S.c.id).where(S.c.platform.in_(platforms))),
+        )
+
     async def set_paused(self, sub_id: int, paused: bool, now: datetime, reason: str | None = None) -> None:
         values: dict = dict(paused=paused, paused_reason=reason if paused else None, updated_at=now)
         if not paused:
@@ -271,13 +288,7 @@ class Repository:
         """
         platforms = list(platforms)
         async with self.engine.connect() as conn:
-            expired = (await conn.execute(
-                select(D.c.id).where(
-                    D.c.status == "claimed",
-                    D.c.lease_until < now,
-                    D.c.subscription_id.in_(select(S.c.id).where(S.c.platform.in_(platforms))),
-                ).limit(1)
-            )).first()
+            expired = (await conn.execute(self._expired(platforms, now).limit(1))).first()
         if expired is None:
             return []
 

@@ -176,7 +176,7 @@ class Service:
         report = TickReport()
         async with self._lock:
             now = now or self.clock.now()
-            subs = await self.repo.active(self.delivery.ports)
+            subs, expired = await self.repo.snapshot(self.delivery.ports, now)
             self._sync_jobs(subs)
             by_id = {s.id: s for s in subs}
             to_claim, to_skip, to_miss = [], [], []
@@ -204,7 +204,7 @@ class Service:
                             sub.platform, sub.workspace, sub.channel, day, self.grace)
             claims = await self.repo.claim(to_claim, owner=self.owner, now=now, lease=self.lease)
             self._done.update((s, d) for s, d, _ in to_claim + to_skip + to_miss)
-            recovered = await self.repo.recover(
+            recovered = [] if not expired else await self.repo.recover(
                 owner=self.owner, now=now, lease=self.lease, platforms=list(self.delivery.ports)
             )
             oldest = (now - self.lookback - timedelta(days=2)).date()

@@ -39,7 +39,7 @@ async def instance(url: str, clock: FakeClock, content: Content, ports, *, owner
 
     settings = Settings(DAILY_GRACE_HOURS=grace_hours)
     services = build_services(settings, clock=clock, content=content)
-    services.store = await open_store(url, default_timezone="UTC")
+    services.store = await open_store(url, default_timezone="UTC", migrate_schema=False)
     kw.setdefault("sleep", no_sleep)
     svc = Service(services, ports=list(ports), owner=owner, limits={}, **kw)
     services.scheduler = svc
