@@ -75,7 +75,9 @@ async def run_server(kind: str, api_url: str) -> None:
             await ack("ok")
 
         async def events(request: web.Request) -> web.Response:
-            return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+            return await to_aiohttp_response(
+                await app.async_dispatch(await to_bolt_request(request))
+            )
 
         web_app = web.Application()
         web_app.router.add_post("/slack/events", events)
@@ -97,7 +99,10 @@ def logging_off() -> None:
 
 def spawn(*args: str) -> tuple[subprocess.Popen, int]:
     proc = subprocess.Popen(
-        [sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True, cwd=ROOT,
+        [sys.executable, __file__, *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     line = proc.stdout.readline()  # type: ignore[union-attr]
@@ -120,12 +125,22 @@ def requests_for(n: int, fake_port: int) -> list[tuple[bytes, dict[str, str]]]:
     ts = str(int(time.time()))
     out = []
     for i in range(n):
-        body = urlencode({
-            "token": "legacy", "team_id": TEAM, "team_domain": "bench", "channel_id": "C0001",
-            "channel_name": "general", "user_id": f"U{i % MEMBERS:04d}", "user_name": f"u{i}",
-            "command": "/mle", "text": "salary germany", "api_app_id": "A0001",
-            "response_url": f"http://127.0.0.1:{fake_port}/response/{i}", "trigger_id": "1.2.3",
-        })
+        body = urlencode(
+            {
+                "token": "legacy",
+                "team_id": TEAM,
+                "team_domain": "bench",
+                "channel_id": "C0001",
+                "channel_name": "general",
+                "user_id": f"U{i % MEMBERS:04d}",
+                "user_name": f"u{i}",
+                "command": "/mle",
+                "text": "salary germany",
+                "api_app_id": "A0001",
+                "response_url": f"http://127.0.0.1:{fake_port}/response/{i}",
+                "trigger_id": "1.2.3",
+            }
+        )
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "X-Slack-Request-Timestamp": ts,
@@ -176,7 +191,7 @@ async def one_round(kind: str, fake_port: int, n: int, concurrency: int) -> dict
         await load(port, requests_for(concurrency, fake_port), concurrency)  # warm-up
         if kind == "ours":  # let the warm-up's answers land before measuring
             while (await fake_stats(fake_port))["responses"] - base < concurrency:
-                await asyncio.sleep(0.01)
+                await asyncio.sleep(0.01)  # noqa: ASYNC110 - polling another process
         before = (await fake_stats(fake_port))["responses"]
         reqs = requests_for(n, fake_port)
         t0 = time.perf_counter()
@@ -188,12 +203,15 @@ async def one_round(kind: str, fake_port: int, n: int, concurrency: int) -> dict
             while (await fake_stats(fake_port))["responses"] - before < n:
                 if time.perf_counter() > deadline:
                     break
-                await asyncio.sleep(0.01)
+                await asyncio.sleep(0.01)  # noqa: ASYNC110 - polling another process
             answered_in = time.perf_counter() - t0
         lat.sort()
         return {
-            "kind": kind, "rps": n / elapsed, "p50": lat[len(lat) // 2] * 1000,
-            "p99": lat[int(len(lat) * 0.99) - 1] * 1000, "failures": failures,
+            "kind": kind,
+            "rps": n / elapsed,
+            "p50": lat[len(lat) // 2] * 1000,
+            "p99": lat[int(len(lat) * 0.99) - 1] * 1000,
+            "failures": failures,
             "answered": (await fake_stats(fake_port))["responses"] - before,
             "answered_in": answered_in,
         }
@@ -210,25 +228,37 @@ async def main(args) -> None:
             for kind in ("bare", "ours"):
                 res = await one_round(kind, fake_port, args.requests, args.concurrency)
                 results[kind].append(res)
-                print(f"round {r + 1} {kind:4}: {res['rps']:7.0f} acks/s  p50 {res['p50']:6.1f} ms  "
-                      f"p99 {res['p99']:6.1f} ms  non-200: {res['failures']}"
-                      + (f"  answers at response_url: {res['answered']}" if kind == "ours" else ""),
-                      flush=True)
+                print(
+                    f"round {r + 1} {kind:4}: {res['rps']:7.0f} acks/s  p50 {res['p50']:6.1f} ms  "
+                    f"p99 {res['p99']:6.1f} ms  non-200: {res['failures']}"
+                    + (f"  answers at response_url: {res['answered']}" if kind == "ours" else ""),
+                    flush=True,
+                )
         med = {k: sorted(v, key=lambda x: x["rps"])[len(v) // 2] for k, v in results.items()}
         ratio = med["ours"]["rps"] / med["bare"]["rps"]
         print()
-        print(f"{args.requests} signed /mle slash commands, {args.concurrency} concurrent, "
-              f"{MEMBERS} members, {os.cpu_count()} CPUs, median of {args.rounds} rounds")
-        print(f"bare slack-bolt (ack 'ok'):     {med['bare']['rps']:7.0f} acks/s   "
-              f"p50 {med['bare']['p50']:6.1f} ms   p99 {med['bare']['p99']:6.1f} ms")
-        print(f"mle adapter (ack + command):    {med['ours']['rps']:7.0f} acks/s   "
-              f"p50 {med['ours']['p50']:6.1f} ms   p99 {med['ours']['p99']:6.1f} ms")
-        print(f"ratio ours/bare: {ratio:.2f} (target ≥ 0.9)   p99 ack: {med['ours']['p99']:.1f} ms "
-              f"(target < 300 ms)")
+        print(
+            f"{args.requests} signed /mle slash commands, {args.concurrency} concurrent, "
+            f"{MEMBERS} members, {os.cpu_count()} CPUs, median of {args.rounds} rounds"
+        )
+        print(
+            f"bare slack-bolt (ack 'ok'):     {med['bare']['rps']:7.0f} acks/s   "
+            f"p50 {med['bare']['p50']:6.1f} ms   p99 {med['bare']['p99']:6.1f} ms"
+        )
+        print(
+            f"mle adapter (ack + command):    {med['ours']['rps']:7.0f} acks/s   "
+            f"p50 {med['ours']['p50']:6.1f} ms   p99 {med['ours']['p99']:6.1f} ms"
+        )
+        print(
+            f"ratio ours/bare: {ratio:.2f} (target ≥ 0.9)   p99 ack: {med['ours']['p99']:.1f} ms "
+            f"(target < 300 ms)"
+        )
         print(f"p99 ratio ours/bare: {med['ours']['p99'] / med['bare']['p99']:.2f}")
         done = med["ours"]["answered_in"]
-        print(f"all {med['ours']['answered']} answers at the response_url within {done:.2f} s "
-              f"of the first request ({med['ours']['answered'] / done:.0f} answered commands/s)")
+        print(
+            f"all {med['ours']['answered']} answers at the response_url within {done:.2f} s "
+            f"of the first request ({med['ours']['answered'] / done:.0f} answered commands/s)"
+        )
     finally:
         fake.terminate()
         fake.wait()
@@ -239,8 +269,12 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--members", type=int, default=MEMBERS,
-                        help="distinct members (at most 1000); more means more users.info calls")
+    parser.add_argument(
+        "--members",
+        type=int,
+        default=MEMBERS,
+        help="distinct members (at most 1000); more means more users.info calls",
+    )
     parser.add_argument("--serve", choices=["ours", "bare"])
     parser.add_argument("--api")
     parser.add_argument("--fake", action="store_true")

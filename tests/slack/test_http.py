@@ -60,8 +60,11 @@ async def test_salary_germany_through_slack(slack):
     assert any(SALARY_GUIDE in e["text"] for b in contexts for e in b["elements"])
 
 
+@pytest.mark.parametrize("path", ["in-ack", "response_url"])
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
-async def test_scenario_slack(slack, scenario):
+async def test_scenario_slack(slack, scenario, path):
+    if path == "response_url":
+        slack.bot.ack_budget = 0  # ack empty, answer through the response_url
     msg = await slack.run(scenario.text.lstrip("/"))
     check_message(msg)
     text = shown(msg)
@@ -268,7 +271,20 @@ async def test_typed_mentions_never_ping(slack, typed):
 # ---- the request URL and ack ---------------------------------------------------------
 
 
-async def test_ack_is_empty_and_the_answer_comes_by_response_url(slack, fake):
+async def test_quick_commands_are_answered_in_the_ack(slack, fake):
+    status, body, url = await slack.command("salary uk")
+    assert status == 200
+    msg = json.loads(body)
+    check_message(msg)
+    assert msg["response_type"] == "in_channel" and "£55,000" in shown(msg)
+    error = json.loads((await slack.command("salary narnia"))[1])
+    assert error["response_type"] == "ephemeral"
+    await slack.bot.drain()
+    assert fake.responses == [] and fake.called("chat.postMessage") == []
+
+
+async def test_slow_commands_ack_empty_then_answer_by_response_url(slack, fake):
+    slack.bot.ack_budget = 0
     status, body, url = await slack.command("salary uk")
     assert (status, body) == (200, "")
     answer = await fake.response(url)
@@ -288,6 +304,7 @@ async def test_url_verification_challenge(slack):
 
 
 async def test_response_url_failure_falls_back_to_web_api(slack, fake, bot):
+    bot.ack_budget = 0
     # A response_url nobody listens on: the answer goes through chat.postMessage instead.
     dead = "http://127.0.0.1:9/response/1"
     body = slack.command_body("salary germany", dead)
@@ -300,6 +317,7 @@ async def test_response_url_failure_falls_back_to_web_api(slack, fake, bot):
 
 
 async def test_ephemeral_fallback_uses_post_ephemeral(slack, fake):
+    slack.bot.ack_budget = 0
     body = slack.command_body("salary narnia", "http://127.0.0.1:9/response/1")
     status, _ = await slack.post(body, "application/x-www-form-urlencoded")
     assert status == 200
@@ -309,6 +327,7 @@ async def test_ephemeral_fallback_uses_post_ephemeral(slack, fake):
 
 
 async def test_rate_limited_response_url_is_retried(slack, fake, bot):
+    bot.ack_budget = 0
     # The first POST to the response_url gets 429 Retry-After: 0; the retry lands.
     import asyncio
 

@@ -21,7 +21,9 @@ def test_slash_command_is_the_default_and_points_at_events_path():
 
 def test_interactivity_events_and_home():
     s = MANIFEST["settings"]
-    assert s["interactivity"]["is_enabled"] and s["interactivity"]["request_url"].endswith(EVENTS_PATH)
+    assert s["interactivity"]["is_enabled"] and s["interactivity"]["request_url"].endswith(
+        EVENTS_PATH
+    )
     assert s["event_subscriptions"]["request_url"].endswith(EVENTS_PATH)
     assert s["event_subscriptions"]["bot_events"] == ["app_home_opened"]
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True

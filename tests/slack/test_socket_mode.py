@@ -39,35 +39,39 @@ async def test_connection_uses_the_app_token(socket_bot, fake):
     assert call.token == "xapp-test"
 
 
-async def test_slash_command_envelope_is_acked_then_answered(socket_bot, fake):
+async def slash(fake, envelope_id: str, text: str) -> tuple[dict, str]:
     url = fake.response_url()
     await fake.send_envelope(
         {
-            "envelope_id": "env-1",
+            "envelope_id": envelope_id,
             "type": "slash_commands",
             "accepts_response_payload": True,
-            "payload": command_payload("salary germany", url),
+            "payload": command_payload(text, url),
         }
     )
-    ack = await fake.ack("env-1")
-    assert ack == {"envelope_id": "env-1"}  # an empty ack: the answer comes by response_url
+    return await fake.ack(envelope_id), url
+
+
+async def test_slash_command_envelope_is_answered_in_its_ack(socket_bot, fake):
+    ack, url = await slash(fake, "env-1", "salary germany")
+    msg = ack["payload"]
+    check_message(msg)
+    assert "€75,000" in shown(msg) and msg["response_type"] == "in_channel"
+    assert fake.responses_to(url) == []
+
+
+async def test_slow_slash_command_envelope_acks_empty_then_responds(socket_bot, fake):
+    socket_bot.ack_budget = 0
+    ack, url = await slash(fake, "env-6", "salary germany")
+    assert ack == {"envelope_id": "env-6"}  # empty ack: the answer follows by response_url
     msg = await fake.response(url)
     check_message(msg)
     assert "€75,000" in shown(msg) and msg["response_type"] == "in_channel"
 
 
 async def test_interactive_envelope_presses_a_button(socket_bot, fake):
-    url = fake.response_url()
-    await fake.send_envelope(
-        {
-            "envelope_id": "env-2",
-            "type": "slash_commands",
-            "accepts_response_payload": True,
-            "payload": command_payload("interview", url),
-        }
-    )
-    msg = await fake.response(url)
-    reveal = buttons(msg)[0]
+    ack, _ = await slash(fake, "env-2", "interview")
+    reveal = buttons(ack["payload"])[0]
     press_url = fake.response_url()
     form = dict(parse_qsl(SlackClient.action_body(reveal["value"], reveal["action_id"], press_url)))
     payload = json.loads(form["payload"])
@@ -106,14 +110,6 @@ async def test_events_api_envelope_publishes_home(socket_bot, fake):
 
 async def test_socket_mode_needs_no_signature(socket_bot, fake):
     """Socket Mode payloads are not signed; bolt skips verification for them (and only them)."""
-    url = fake.response_url()
-    await fake.send_envelope(
-        {
-            "envelope_id": "env-5",
-            "type": "slash_commands",
-            "accepts_response_payload": True,
-            "payload": command_payload("salary narnia", url),
-        }
-    )
-    msg = await fake.response(url)
+    ack, _ = await slash(fake, "env-5", "salary narnia")
+    msg = ack["payload"]
     assert msg["response_type"] == "ephemeral" and "narnia" in shown(msg)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Coroutine
 from typing import Any
 
 import aiohttp
@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 
 OUR_ACTIONS = re.compile(r"^mle\|")
 WORKERS = 8  # commands answered concurrently after their ack
+# Slack waits 3 s for the ack. A command done within this budget is answered in the ack;
+# a slower one is acked empty and answered through its response_url.
+ACK_BUDGET = 1.5
+GENERIC_ERROR = "Sorry, something went wrong on my side. The error has been logged."
 
 
 class SlackBot:
@@ -68,6 +72,8 @@ class SlackBot:
         # Work after the ack (run the command, answer) is limited to a few at a time, so a
         # burst of requests gets every ack out first and the answers follow right behind.
         self._work = asyncio.Semaphore(WORKERS)
+        self._tasks: set[asyncio.Task] = set()
+        self.ack_budget = ACK_BUDGET
         self.handled = 0  # listener runs: the security tests prove a bad signature runs none
         kwargs: dict[str, Any] = {}
         if oauth_settings is not None:
@@ -79,6 +85,9 @@ class SlackBot:
             client=self.client,
             signing_secret=settings.slack_signing_secret or "",
             logger=logger,
+            # Listeners ack and hand their work to self.spawn, so bolt can answer the HTTP
+            # request as soon as the listener returns instead of polling for the ack.
+            process_before_response=True,
             **kwargs,
         )
         self.delivery = SlackDelivery(self.client_for, admin_ids(settings.slack_admin_ids))
@@ -98,6 +107,7 @@ class SlackBot:
         return self._session
 
     async def close(self) -> None:
+        await self.drain()
         if self._session is not None:
             await self._session.close()
 
@@ -135,12 +145,29 @@ class SlackBot:
     # ---- listeners ------------------------------------------------------------------------
 
     async def on_command(self, ack, command: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        self.handled += 1
-        async with self._work:
-            await guarded(self._command(command, client), "slash command")
+        """Answer in the ack itself when the command is quick; otherwise ack, then respond.
 
-    async def _command(self, command: dict[str, Any], client: AsyncWebClient) -> None:
+        Slack shows a message returned in the slash command's HTTP response exactly like one
+        posted to its response_url, and it saves a round trip. A command still running after
+        ``ack_budget`` seconds is acked empty and answered through the response_url.
+        """
+        self.handled += 1
+        work = asyncio.ensure_future(self._command(command, client))
+        try:
+            payload, ctx = await asyncio.wait_for(asyncio.shield(work), self.ack_budget)
+        except TimeoutError:
+            await ack()
+            self.spawn(self._answer_later(work, command, client), "slash command")
+            return
+        except Exception:
+            log.exception("slash command failed")
+            await ack(text=GENERIC_ERROR, response_type="ephemeral")
+            return
+        await ack(**payload)
+
+    async def _command(
+        self, command: dict[str, Any], client: AsyncWebClient
+    ) -> tuple[dict[str, Any], Context]:
         ctx = await self.context(
             client,
             command.get("team_id", ""),
@@ -151,13 +178,16 @@ class SlackBot:
         reply = await execute(ctx, command.get("text") or "")
         payload = message(reply)
         payload["response_type"] = "ephemeral" if reply.ephemeral else "in_channel"
+        return payload, ctx
+
+    async def _answer_later(self, work: asyncio.Future, command: dict[str, Any], client) -> None:
+        payload, ctx = await work
         await self.answer(client, command.get("response_url"), payload, ctx)
 
     async def on_action(self, ack, body: dict[str, Any], action: dict[str, Any], client) -> None:
         await ack()
         self.handled += 1
-        async with self._work:
-            await guarded(self._action(body, action, client), "block action")
+        self.spawn(self._action(body, action, client), "block action")
 
     async def _action(self, body: dict[str, Any], action: dict[str, Any], client) -> None:
         user = body.get("user") or {}
@@ -187,16 +217,30 @@ class SlackBot:
             return
         await self.answer(client, body.get("response_url"), payload, ctx)
 
-    async def on_home_opened(self, event: dict[str, Any], client, context) -> None:
+    async def on_home_opened(self, ack, event: dict[str, Any], client, context) -> None:
+        await ack()
         self.handled += 1
         if event.get("tab", "home") != "home":
             return
-        await guarded(
-            self.publish_home(
-                client, context.team_id or "", event.get("user", ""), event.get("channel")
-            ),
-            "app home",
-        )
+        user, channel = event.get("user", ""), event.get("channel")
+        self.spawn(self.publish_home(client, context.team_id or "", user, channel), "app home")
+
+    def spawn(self, work: Coroutine[Any, Any, None], what: str) -> asyncio.Task:
+        """Run post-ack work in the background, a few at a time (the ack has already gone)."""
+
+        async def run() -> None:
+            async with self._work:
+                await guarded(work, what)
+
+        task = asyncio.create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def drain(self) -> None:
+        """Wait for all post-ack work (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     # ---- answering --------------------------------------------------------------------
 
