@@ -103,6 +103,7 @@ class FakeDiscord:
         self.guilds: dict[str, Guild] = {}
         self.requests: list[Recorded] = []
         self.callbacks: list[Callback] = []
+        self._acked: set[str] = set()
         self.messages: dict[str, dict[str, Any]] = {}  # every message the bot created, by id
         self.channel_posts: list[dict[str, Any]] = []  # POST /channels/{id}/messages bodies
         self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id → last PUT
@@ -389,7 +390,7 @@ class FakeDiscord:
         interaction = self._interactions.get(token)
         if interaction is None or interaction["id"] != iid:
             return json_response({"message": "Unknown interaction", "code": 10062}, status=404)
-        if any(c.interaction_id == iid for c in self.callbacks):
+        if iid in self._acked:
             return json_response({"message": "Interaction has already been acknowledged.", "code": 40060}, status=400)
         body = request[BODY] or {}
         ctype, data = body.get("type"), body.get("data") or {}
@@ -402,6 +403,7 @@ class FakeDiscord:
         self.latency_marks[iid] = time.perf_counter()
         cb = Callback(iid, ctype, data)
         self.callbacks.append(cb)
+        self._acked.add(iid)
         out: dict[str, Any] = {"id": iid, "type": interaction["type"]}
         channel = interaction["channel_id"]
         if ctype == 4:

@@ -218,17 +218,37 @@ class DiscordBot(discord.AutoShardedClient):
     async def _answer(
         self, interaction: discord.Interaction, work: Awaitable[Reply], *, component: bool, ephemeral_hint: bool
     ) -> None:
+        # Run the command; only if it is still busy after ``defer_after`` is a deferral sent
+        # (a timer, not a wait_for, so the fast path costs nothing extra).
         task = asyncio.ensure_future(work)
-        deferred = False
-        try:
-            reply = await asyncio.wait_for(asyncio.shield(task), self.defer_after)
-        except TimeoutError:
-            deferred = True
+        state = {"deferred": False}
+
+        async def defer(force: bool = False) -> None:
+            if task.done() and not force:
+                return
+            state["deferred"] = True
             if component:
                 await interaction.response.defer()  # type 6: we may still edit the message
             else:
                 await interaction.response.defer(thinking=True, ephemeral=ephemeral_hint)  # type 5
+
+        deferral: asyncio.Future | None = None
+
+        def start_deferral() -> None:
+            nonlocal deferral
+            if deferral is None:
+                deferral = asyncio.ensure_future(defer())
+
+        if self.defer_after <= 0:  # configured to always defer first
+            deferral = asyncio.ensure_future(defer(force=True))
+        timer = asyncio.get_running_loop().call_later(max(self.defer_after, 0.0), start_deferral)
+        try:
             reply = await task
+        finally:
+            timer.cancel()
+        if deferral is not None:
+            await deferral
+        deferred = state["deferred"]
         messages = render(reply)
         first, rest = messages[0], messages[1:]
         edit = component and reply.replace and reply.kind != "error"
