@@ -69,7 +69,7 @@ async def bot_process(fake: FakeDiscord, label: str):
         async def ready() -> None:
             while len([x for x in fake.sessions if x.ready.is_set() and not x.ws.closed]) <= 0 or \
                     len([x for x in fake.sessions if x.ready.is_set()]) <= before:
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.05)  # noqa: ASYNC110
 
         await asyncio.wait_for(ready(), 60)
         await asyncio.sleep(0.3)  # let discord.py finish its start-up
