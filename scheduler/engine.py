@@ -19,6 +19,7 @@ import asyncio
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -32,16 +33,29 @@ Sleep = Callable[[float], Awaitable[None]]
 Monotonic = Callable[[], float]
 
 
+# The limiter's window is a little longer than the platform's second, so the microseconds
+# between our timestamp and the platform's never let one request too many through.
+WINDOW = 1.005
+
+
 class RateLimiter:
-    """Evenly spaced slots at ``rate`` per second (a reservation-based leaky bucket)."""
+    """At most ``rate`` requests in any one-second window, spread evenly.
+
+    Each caller reserves the next evenly spaced slot (a leaky bucket), so a burst of N takes
+    N/rate seconds. Timers fire a little late and unevenly, which can bunch a few requests
+    closer than the spacing; a sliding window over the actual start times (the same rule a
+    platform applies) holds back any request that would make more than ``rate`` in one second.
+    """
 
     def __init__(self, rate: float, *, monotonic: Monotonic, sleep: Sleep) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.interval = 1.0 / rate
+        self.cap = max(1, int(rate))  # requests per one-second window
         self._monotonic = monotonic
         self._sleep = sleep
         self._next = float("-inf")
+        self._window: deque[float] = deque()
 
     async def acquire(self) -> None:
         now = self._monotonic()
@@ -49,6 +63,14 @@ class RateLimiter:
         self._next = slot + self.interval
         if slot > now:
             await self._sleep(slot - now)
+        while True:
+            now = self._monotonic()
+            while self._window and self._window[0] <= now - WINDOW:
+                self._window.popleft()
+            if len(self._window) < self.cap:
+                self._window.append(now)
+                return
+            await self._sleep(self._window[0] + WINDOW - now + 1e-6)
 
 
 @dataclass(frozen=True)

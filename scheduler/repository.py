@@ -77,6 +77,20 @@ class DeliveryRow:
     sent_at: datetime | None
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """How one claimed post ended (see ``Repository.finish_many``)."""
+
+    delivery_id: int
+    status: str  # sent, failed, missed, or claimed (handed back for a retry)
+    now: datetime | None = None
+    attempts: int = 0
+    message_id: str | None = None
+    error: str | None = None
+    lesson_id: str | None = None
+    lease_until: datetime | None = None
+
+
 def _sub(row) -> Subscription:
     return Subscription(**{c: getattr(row, c) for c in Subscription.__dataclass_fields__})
 
@@ -307,25 +321,32 @@ class Repository:
 
         return await self._write(fn)
 
-    async def finish(
-        self, delivery_id: int, status: str, *, owner: str | None = None, now: datetime,
-        attempts: int = 0, message_id: str | None = None, error: str | None = None,
-        lesson_id: str | None = None, lease_until: datetime | None = None,
-    ) -> None:
+    async def finish(self, delivery_id: int, status: str, **kw) -> None:
         """Record the outcome of a post: sent, failed, missed — or claimed again for a retry."""
-        values: dict = dict(status=status, attempts=D.c.attempts + attempts, error=(error or None) and error[:300])
-        if message_id is not None:
-            values["message_id"] = message_id[:64]
-        if lesson_id is not None:
-            values["lesson_id"] = lesson_id
-        if status == "sent":
-            values["sent_at"] = now
-        if status == "claimed":  # handed back for a later retry: any instance may take it
-            values["lease_until"] = lease_until
-            values["owner"] = None
+        await self.finish_many([Outcome(delivery_id, status, **kw)])
+
+    async def finish_many(self, outcomes: Sequence[Outcome]) -> None:
+        """Record many outcomes in one transaction (the service's group commit)."""
+        sent = [o for o in outcomes if o.status == "sent"]
+        other = [o for o in outcomes if o.status != "sent"]
 
         async def fn(conn):
-            await conn.execute(update(D).where(D.c.id == delivery_id).values(**values))
+            if sent:
+                await conn.execute(
+                    update(D).where(D.c.id == bindparam("did")).values(
+                        status="sent", attempts=D.c.attempts + bindparam("att"),
+                        message_id=bindparam("mid"), lesson_id=bindparam("lid"),
+                        sent_at=bindparam("at"), error=None),
+                    [{"did": o.delivery_id, "att": o.attempts, "mid": (o.message_id or "")[:64],
+                      "lid": o.lesson_id, "at": o.now} for o in sent],
+                )
+            for o in other:
+                values: dict = dict(status=o.status, attempts=D.c.attempts + o.attempts,
+                                    error=(o.error or None) and o.error[:300])
+                if o.status == "claimed":  # handed back for a later retry: anyone may take it
+                    values["lease_until"] = o.lease_until
+                    values["owner"] = None
+                await conn.execute(update(D).where(D.c.id == o.delivery_id).values(**values))
 
         await self._write(fn)
 

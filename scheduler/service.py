@@ -29,12 +29,14 @@ from bot.core.reply import Reply
 from scheduler.curriculum import Curriculum, Pick
 from scheduler.engine import DeliveryEngine, Limit, Monotonic, Sleep
 from scheduler.prompt import build_prompt, prompt_id
-from scheduler.repository import Claim, Repository, Subscription
+from scheduler.repository import Claim, Outcome, Repository, Subscription
 from scheduler.timespec import Slot
 
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "daily-"
+FIRST_CHUNK = 50  # claims in the first transaction of a tick (posting starts after it)
+CHUNK = 400
 SWEEP_JOB = "daily-sweep"
 
 
@@ -91,6 +93,8 @@ class Service:
         self._jobs: dict[int, tuple] = {}  # subscription id → slot signature
         self._aps = None
         self._tasks: set[asyncio.Task] = set()
+        self._pending: list[tuple[Outcome, asyncio.Future]] = []
+        self._flusher: asyncio.Task | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -202,7 +206,19 @@ class Service:
                 sub = by_id[sid]
                 log.warning("daily: missed %s/%s/%s for %s (past the %s grace window); skipped",
                             sub.platform, sub.workspace, sub.channel, day, self.grace)
-            claims = await self.repo.claim(to_claim, owner=self.owner, now=now, lease=self.lease)
+            # Claim in chunks, a small one first, and start posting each chunk at once: with
+            # thousands due in one minute, posting overlaps the claiming of the rest.
+            todo: list[Claim] = []
+            tasks: list[asyncio.Future] = []
+            to_claim.sort()
+            start, size = 0, FIRST_CHUNK
+            while start < len(to_claim):
+                won = await self.repo.claim(to_claim[start : start + size], owner=self.owner,
+                                            now=now, lease=self.lease)
+                todo.extend(won)
+                tasks.extend(asyncio.ensure_future(self._post(c, by_id[c.subscription_id], now))
+                             for c in won)
+                start, size = start + size, CHUNK
             self._done.update((s, d) for s, d, _ in to_claim + to_skip + to_miss)
             recovered = [] if not expired else await self.repo.recover(
                 owner=self.owner, now=now, lease=self.lease, platforms=list(self.delivery.ports)
@@ -214,11 +230,10 @@ class Service:
                 by_id_sub = await self.repo.by_id(claim.subscription_id)
                 if by_id_sub is not None:
                     by_id[claim.subscription_id] = by_id_sub
-        todo = claims + recovered
-        outcomes = await asyncio.gather(
-            *(self._post(c, by_id.get(c.subscription_id), now) for c in todo),
-            return_exceptions=True,
-        )
+        todo.extend(recovered)
+        tasks.extend(asyncio.ensure_future(self._post(c, by_id.get(c.subscription_id), now))
+                     for c in recovered)
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
         fatal: BaseException | None = None
         for claim, status in zip(todo, outcomes, strict=True):
             if isinstance(status, Exception):
@@ -238,28 +253,28 @@ class Service:
         key = (claim.subscription_id, claim.local_date)
         if sub is None or sub.paused or sub.platform not in self.delivery.ports:
             if sub is not None and not sub.paused:  # another platform's: leave it to its process
-                await self.repo.finish(claim.delivery_id, "claimed", now=now, lease_until=now)
+                await self._finish(claim.delivery_id, "claimed", now=now, lease_until=now)
                 return "retry"
-            await self.repo.finish(claim.delivery_id, "missed", now=now, error="paused or removed")
+            await self._finish(claim.delivery_id, "missed", now=now, error="paused or removed")
             return "missed"
         if now > self.deadline(sub, claim.local_date, claim.scheduled_at):
-            await self.repo.finish(claim.delivery_id, "missed", now=now, error="past its deadline")
+            await self._finish(claim.delivery_id, "missed", now=now, error="past its deadline")
             log.warning("daily: missed subscription %s on %s (recovered too late)", *key)
             return "missed"
         pick = self.curriculum.pick(sub.track, claim.cursor)
         if pick is None:
-            await self.repo.finish(claim.delivery_id, "failed", now=now, error="no lessons in track")
+            await self._finish(claim.delivery_id, "failed", now=now, error="no lessons in track")
             log.error("daily: track %s has no lessons; nothing posted for %s", sub.track, key)
             return "failed"
         reply = self.prompt_reply(sub, pick, claim.local_date, claim.cursor)
         outcome = await self.delivery.deliver(sub.platform, sub.workspace, sub.channel, reply)
         done_at = self.clock.now()
         if outcome.status == "sent":
-            await self.repo.finish(claim.delivery_id, "sent", now=done_at, attempts=outcome.attempts,
+            await self._finish(claim.delivery_id, "sent", now=done_at, attempts=outcome.attempts,
                                    message_id=outcome.message_id, lesson_id=pick.lesson.id)
             return "sent"
         if outcome.status == "permanent":
-            await self.repo.finish(claim.delivery_id, "failed", now=done_at,
+            await self._finish(claim.delivery_id, "failed", now=done_at,
                                    attempts=outcome.attempts, error=outcome.error)
             reason = f"posting failed {outcome.attempts} times: {outcome.error}"
             await self.repo.set_paused(sub.id, True, done_at, reason[:300])
@@ -268,9 +283,36 @@ class Service:
             await self._notify(sub, reason)
             return "failed"
         # transient errors outlasted this round (or no port): hand the claim back for later
-        await self.repo.finish(claim.delivery_id, "claimed", now=done_at, attempts=outcome.attempts,
+        await self._finish(claim.delivery_id, "claimed", now=done_at, attempts=outcome.attempts,
                                error=outcome.error, lease_until=done_at + self.retry_later)
         return "retry"
+
+    async def _finish(self, delivery_id: int, status: str, **kw) -> None:
+        """Record an outcome; outcomes arriving together share one transaction (group commit).
+
+        Each caller still waits until its own row is committed.
+        """
+        fut = asyncio.get_running_loop().create_future()
+        self._pending.append((Outcome(delivery_id, status, **kw), fut))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush())
+        await fut
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                await self.repo.finish_many([o for o, _ in batch])
+            except BaseException as exc:
+                for _, fut in batch:
+                    if not fut.done():
+                        fut.set_exception(exc)
+                if not isinstance(exc, Exception):
+                    raise
+            else:
+                for _, fut in batch:
+                    if not fut.done():
+                        fut.set_result(None)
 
     async def _notify(self, sub: Subscription, reason: str) -> None:
         port = self.delivery.ports.get(sub.platform)
