@@ -236,3 +236,23 @@ async def test_real_apscheduler_fires_the_job(db_url, lessons_content):
         assert svc.jobs() == []
     finally:
         await close(services)
+
+
+async def test_start_rebuilds_jobs_and_sends_what_was_missed_within_grace(db_url, lessons_content):
+    clock = FakeClock(T0)
+    platform = FakePlatform("discord", clock)
+    services, svc = await instance(db_url, clock, lessons_content, [platform], owner="a")
+    await subscribe(svc, channel="early", time="03:00")  # 02:00 UTC: 9 h before restart, missed
+    await subscribe(svc, channel="late", time="09:00")  # 08:00 UTC: 3 h before restart, in grace
+    await close(services)
+    clock.set(datetime(2026, 1, 6, 11, 0, tzinfo=UTC))  # down over the day's posts
+    services, svc = await instance(db_url, clock, lessons_content, [platform], owner="a2")
+    try:
+        await svc.start()
+        assert sorted(j.id for j in svc.jobs()) == ["daily-1", "daily-2"]
+        assert [p[1] for p in platform.posts] == ["late"]
+        statuses = {(r.subscription_id, r.local_date): r.status for r in await svc.repo.deliveries()}
+        assert statuses[(1, date(2026, 1, 6))] == "missed"
+        assert statuses[(2, date(2026, 1, 6))] == "sent"
+    finally:
+        await close(services)
