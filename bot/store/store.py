@@ -94,6 +94,7 @@ class Store:
         # One writer at a time per process on SQLite; PostgreSQL takes row locks instead.
         self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
         self._ws_tz: dict[tuple[str, str], str | None] = {}
+        self._posts: dict[tuple[str, str, int], QuizPost] = {}
 
     async def close(self) -> None:
         """Close every pooled connection."""
@@ -198,10 +199,11 @@ class Store:
         lock: bool = True,
         at: datetime | None = None,
     ) -> Any:
-        """Create the member if new (refreshing their display name), then read their row.
+        """Create the member if new (refreshing their display name) and return their row.
 
-        ``lock`` takes the row lock on PostgreSQL (FOR UPDATE) so read-modify-write of the
-        streak or cooldown is safe across processes; SQLite's BEGIN IMMEDIATE already is.
+        One upsert with RETURNING. On PostgreSQL ON CONFLICT DO UPDATE takes the row lock, so
+        read-modify-write of the streak or cooldown is safe across processes (``lock`` is kept
+        for callers' clarity); SQLite's BEGIN IMMEDIATE already serializes writers.
         """
         name = name[:100]
         stmt = self.insert(members).values(
@@ -215,13 +217,8 @@ class Store:
         stmt = stmt.on_conflict_do_update(
             index_elements=["platform", "workspace", "member_id"],
             set_={"name": stmt.excluded.name},
-            where=members.c.name != stmt.excluded.name,
-        )
-        await conn.execute(stmt)
-        query = select(members).where(*self._member_where(platform, workspace, member_id))
-        if lock:
-            query = query.with_for_update()
-        return (await conn.execute(query)).one()
+        ).returning(*members.c)
+        return (await conn.execute(stmt)).one()
 
     async def _award(
         self,
@@ -593,17 +590,35 @@ class Store:
 
     async def get_quiz_post(self, platform: str, workspace: str, post_id: int) -> QuizPost | None:
         """The quiz post, or None if it doesn't exist in this workspace."""
+        key = (platform, workspace, post_id)
+        if key in self._posts:
+            return self._posts[key]
         async with self.engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(quiz_posts).where(
-                        quiz_posts.c.id == post_id,
-                        quiz_posts.c.platform == platform,
-                        quiz_posts.c.workspace == workspace,
-                    )
+            return await self._post(conn, platform, workspace, post_id)
+
+    async def _post(
+        self, conn: AsyncConnection, platform: str, workspace: str, post_id: int
+    ) -> QuizPost | None:
+        # Posts never change once made, so a bounded in-process cache is safe even with
+        # several bot processes sharing the database.
+        key = (platform, workspace, post_id)
+        if key in self._posts:
+            return self._posts[key]
+        row = (
+            await conn.execute(
+                select(quiz_posts).where(
+                    quiz_posts.c.id == post_id,
+                    quiz_posts.c.platform == platform,
+                    quiz_posts.c.workspace == workspace,
                 )
-            ).one_or_none()
-        return QuizPost(**row._mapping) if row is not None else None
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        if len(self._posts) >= 4096:
+            self._posts.pop(next(iter(self._posts)))
+        post = self._posts[key] = QuizPost(**row._mapping)
+        return post
 
     async def answer_quiz(
         self,
@@ -634,40 +649,28 @@ class Store:
         cooldown = timedelta(seconds=self.points.cooldown_seconds)
 
         async def go(conn: AsyncConnection) -> AnswerResult:
-            post = (
-                await conn.execute(
-                    select(
-                        quiz_posts.c.question_id, quiz_posts.c.topic, quiz_posts.c.closes_at
-                    ).where(
-                        quiz_posts.c.id == post_id,
-                        quiz_posts.c.platform == platform,
-                        quiz_posts.c.workspace == workspace,
-                    )
-                )
-            ).one_or_none()
+            post = await self._post(conn, platform, workspace, post_id)
             if post is None:
                 return AnswerResult("missing")
-            member = None
-            if at < post.closes_at:
-                # Lock the member first (PostgreSQL): a concurrent double-click then waits
-                # here and sees the first answer below, rather than racing past it.
-                member = await self._member(
-                    conn, platform, workspace, member_id, member_name, at=at
-                )
-            earlier = (
-                await conn.execute(
-                    select(quiz_answers.c.choice, quiz_answers.c.correct).where(
-                        quiz_answers.c.post_id == post_id, quiz_answers.c.member_id == member_id
+
+            async def earlier() -> AnswerResult | None:
+                row = (
+                    await conn.execute(
+                        select(quiz_answers.c.choice, quiz_answers.c.correct).where(
+                            quiz_answers.c.post_id == post_id, quiz_answers.c.member_id == member_id
+                        )
                     )
-                )
-            ).one_or_none()
-            if earlier is not None:
-                return AnswerResult("already", earlier.correct, 0, earlier.choice)
-            if member is None:
-                return AnswerResult("closed", correct, 0, choice)
+                ).one_or_none()
+                return AnswerResult("already", row.correct, 0, row.choice) if row else None
+
+            if at >= post.closes_at:
+                return await earlier() or AnswerResult("closed", correct, 0, choice)
+            # The member's row first: on PostgreSQL this locks it, so a concurrent
+            # double-click waits here and then finds the first answer.
+            member = await self._member(conn, platform, workspace, member_id, member_name, at=at)
             if member.last_answer_at is not None and at - member.last_answer_at < cooldown:
                 wait = (member.last_answer_at + cooldown - at).total_seconds()
-                return AnswerResult("cooldown", retry_after=max(wait, 0.1))
+                return await earlier() or AnswerResult("cooldown", retry_after=max(wait, 0.1))
             points = self.points.quiz_correct if correct else 0
             stmt = self.insert(quiz_answers).values(
                 post_id=post_id,
@@ -684,15 +687,8 @@ class Store:
             inserted = (
                 await conn.execute(stmt.on_conflict_do_nothing().returning(quiz_answers.c.id))
             ).scalar()
-            if inserted is None:  # a concurrent click of the same member won the race
-                first = (
-                    await conn.execute(
-                        select(quiz_answers.c.choice, quiz_answers.c.correct).where(
-                            quiz_answers.c.post_id == post_id, quiz_answers.c.member_id == member_id
-                        )
-                    )
-                ).one()
-                return AnswerResult("already", first.correct, 0, first.choice)
+            if inserted is None:  # UNIQUE (post_id, member_id): they answered before
+                return await earlier() or AnswerResult("already")
             await conn.execute(
                 update(members)
                 .where(*self._member_where(platform, workspace, member_id))
@@ -798,9 +794,9 @@ class Store:
         tz = await self.workspace_timezone(platform, workspace)
         key = period_key(period, at, tz)
         t = point_totals
-        # Two statements per board: the page with each row's rank as a correlated count over
-        # the (…, period, points) index, and the caller's standing with the board's size.
-        # A rank is 1 + the number of members with strictly more points: ties share it.
+        # Two or three statements per board: the caller's standing with the board's size,
+        # the page, and (past page 1) the rank of its first row. A rank is 1 + the number of
+        # members with strictly more points, so ties share it; counts use the totals index.
         async with self.engine.connect() as conn:
             group_name = None
             group_id = None
@@ -808,7 +804,7 @@ class Store:
                 row = await self._group_row(conn, platform, workspace, group)
                 group_name, group_id = row.name, row.id
 
-            def counted(*extra):
+            def counted(*extra, outer=t):
                 inner = t.alias("inner_t")
                 gm = group_members.alias("inner_gm")
                 q = select(func.count()).select_from(inner)
@@ -824,7 +820,7 @@ class Store:
                         inner.c.points > 0,
                         *(e(inner) for e in extra),
                     )
-                    .correlate(t)
+                    .correlate(outer)
                     .scalar_subquery()
                 )
 
@@ -871,14 +867,12 @@ class Store:
                 total = (await conn.execute(select(counted()))).scalar_one()
             pages = max(1, -(-total // page_size))
             page = min(max(1, page), pages)
+            # The page is an index range scan. Its ranks come from one count (members above
+            # the first row) and the row positions: a correlated count per row would be
+            # evaluated for every member before the sort.
             rows = (
                 await conn.execute(
-                    select(
-                        t.c.member_id,
-                        t.c.points,
-                        members.c.name,
-                        counted(lambda i: i.c.points > t.c.points).label("above"),
-                    )
+                    select(t.c.member_id, t.c.points, members.c.name)
                     .select_from(source)
                     .where(*where)
                     .order_by(t.c.points.desc(), t.c.member_id)
@@ -886,8 +880,23 @@ class Store:
                     .offset((page - 1) * page_size)
                 )
             ).all()
+            ranks: list[int] = []
+            for n, r in enumerate(rows):
+                if n and r.points == rows[n - 1].points:
+                    ranks.append(ranks[-1])
+                elif n:
+                    ranks.append((page - 1) * page_size + n + 1)
+                elif page == 1:
+                    ranks.append(1)
+                else:
+                    first = r.points
+                    above = await conn.execute(
+                        select(counted(lambda i, first=first: i.c.points > first))
+                    )
+                    ranks.append(1 + above.scalar_one())
         standings = tuple(
-            Standing(1 + r.above, r.member_id, r.name or r.member_id, r.points) for r in rows
+            Standing(rank, r.member_id, r.name or r.member_id, r.points)
+            for rank, r in zip(ranks, rows, strict=True)
         )
         me = None
         if me_row is not None:
