@@ -148,8 +148,9 @@ def embeds_of(reply: Reply) -> list[dict[str, Any]]:
     title = reply.title or ""
     if reply.kind == "error" and title:
         title = "⚠ " + title
+    title = clip(_esc(title), TITLE)
     if title:
-        first["title"] = clip(_esc(title), TITLE)
+        first["title"] = title
     if reply.image and reply.image.startswith("https://"):
         first["image"] = {"url": reply.image}
     embeds = [first]
@@ -172,7 +173,7 @@ def embeds_of(reply: Reply) -> list[dict[str, Any]]:
         cur["fields"].append(f)
     if footer:
         embeds[-1]["footer"] = {"text": footer}
-    if len(embeds) == 1 and not any(k in first for k in ("title", "description", "fields", "image", "footer")):
+    if len(embeds) == 1 and not any(first.get(k) for k in ("title", "description", "fields", "image", "footer")):
         first["description"] = BLANK  # an empty reply still needs a body Discord accepts
     return embeds
 
