@@ -23,7 +23,7 @@ async def run_all(settings: Settings) -> None:
         from bot.adapters.discord import serve as discord_serve
 
         tasks.append(asyncio.create_task(discord_serve(services), name="discord"))
-    if settings.slack_bot_token:
+    if settings.slack_bot_token or (settings.slack_client_id and settings.slack_client_secret):
         from bot.adapters.slack import serve as slack_serve
 
         tasks.append(asyncio.create_task(slack_serve(services), name="slack"))

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     slack_port: int = Field(3000, alias="SLACK_PORT")
     slack_host: str = Field("0.0.0.0", alias="SLACK_HOST")
     slack_admin_ids: str = Field("", alias="SLACK_ADMIN_IDS")  # comma-separated user ids
+    # Optional multi-workspace install (OAuth); installations are kept in DATABASE_URL.
+    slack_client_id: str | None = Field(None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: str | None = Field(None, alias="SLACK_CLIENT_SECRET")
+    slack_redirect_uri: str | None = Field(None, alias="SLACK_REDIRECT_URI")
 
     # Quizzes and points
     quiz_window_hours: float = Field(24.0, alias="QUIZ_WINDOW_HOURS")
