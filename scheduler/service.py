@@ -35,7 +35,7 @@ from scheduler.timespec import Slot
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "daily-"
-FIRST_CHUNK = 50  # claims in the first transaction of a tick (posting starts after it)
+FIRST_CHUNK = 20  # claims in the first transaction of a tick (posting starts after it)
 CHUNK = 400
 SWEEP_JOB = "daily-sweep"
 

@@ -195,6 +195,13 @@ def describe_days(days: str) -> str:
 # -- instants -----------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
+def _instant(hhmm: str, tz: str, day: date) -> datetime:
+    # Cached: many channels share a time and zone (09:00 Europe/Berlin), and every tick asks.
+    local = datetime.combine(day, time_of(hhmm), tzinfo=zone(tz))  # fold=0
+    return local.astimezone(UTC)
+
+
 @dataclass(frozen=True)
 class Slot:
     """When a subscription posts: canonical time, timezone and days."""
@@ -212,8 +219,7 @@ class Slot:
 
     def instant(self, day: date) -> datetime:
         """The UTC instant of the post on local date ``day`` (DST rules in the module doc)."""
-        local = datetime.combine(day, time_of(self.time), tzinfo=self.tz)  # fold=0
-        return local.astimezone(UTC)
+        return _instant(self.time, self.timezone, day)
 
     def local_date(self, at: datetime) -> date:
         return at.astimezone(self.tz).date()
