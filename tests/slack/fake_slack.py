@@ -138,9 +138,28 @@ class FakeSlack:
         if self.failures.get(method):
             status, body, headers = self.failures[method].popleft()
             return web.json_response(body, status=status, headers=headers)
+        if method == "oauth.v2.access":
+            return web.json_response(self._oauth_access(request, data))
         if not token:
             return web.json_response({"ok": False, "error": "not_authed"})
         return web.json_response(self._answer(method, data))
+
+    def _oauth_access(self, request: web.Request, data: dict[str, Any]) -> dict[str, Any]:
+        """OAuth v2 code exchange: the code names the team being installed (``code-T0002``)."""
+        import base64
+
+        basic = request.headers.get("Authorization", "").removeprefix("Basic ")
+        client_id = data.get("client_id") or base64.b64decode(basic).decode().split(":")[0]
+        if client_id != "111.222" or not data.get("code", "").startswith("code-"):
+            return {"ok": False, "error": "invalid_code"}
+        team = data["code"].removeprefix("code-")
+        return {
+            "ok": True, "app_id": "A0001", "access_token": f"xoxb-{team}", "token_type": "bot",
+            "scope": "commands,chat:write,chat:write.public,users:read,im:write",
+            "bot_user_id": f"UBOT{team}", "team": {"id": team, "name": f"Team {team}"},
+            "enterprise": None, "is_enterprise_install": False,
+            "authed_user": {"id": "UINSTALL1"},
+        }
 
     def _answer(self, method: str, data: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":

@@ -58,11 +58,12 @@ class SlackClient:
         user: str = USER,
         channel: str = CHANNEL,
         command: str = "/mle",
+        team: str = TEAM,
     ) -> str:
         return urlencode(
             {
                 "token": "legacy",
-                "team_id": TEAM,
+                "team_id": team,
                 "team_domain": "fake",
                 "channel_id": channel,
                 "channel_name": "general",
@@ -78,12 +79,17 @@ class SlackClient:
         )
 
     async def command(
-        self, text: str, user: str = USER, channel: str = CHANNEL, command: str = "/mle"
+        self,
+        text: str,
+        user: str = USER,
+        channel: str = CHANNEL,
+        command: str = "/mle",
+        team: str = TEAM,
     ) -> tuple[int, str, str]:
         """Send ``/mle text``; returns (status, ack body, the response_url it will answer)."""
         url = self.fake.response_url()
         status, body = await self.post(
-            self.command_body(text, url, user, channel, command),
+            self.command_body(text, url, user, channel, command, team),
             "application/x-www-form-urlencoded",
         )
         return status, body, url

@@ -30,14 +30,21 @@ async def serve(services: Services) -> None:
     """Run the Slack adapter until cancelled."""
     from bot.adapters.slack.server import serve_http, serve_socket_mode
 
+    from bot.adapters.slack.oauth import create_tables, dispose
+
+    settings = services.settings
+    if not settings.slack_app_token and not settings.slack_signing_secret:
+        raise SystemExit("Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN)")
     bot = build(services)
+    await create_tables(bot)
     attach_delivery(services, bot)
-    if services.settings.slack_app_token:
-        await serve_socket_mode(bot)
-    else:
-        if not services.settings.slack_signing_secret:
-            raise SystemExit("Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN)")
-        await serve_http(bot)
+    try:
+        if settings.slack_app_token:
+            await serve_socket_mode(bot)
+        else:
+            await serve_http(bot)
+    finally:
+        await dispose(bot)
 
 
 def attach_delivery(services: Services, bot: SlackBot) -> None:

@@ -77,7 +77,7 @@ class SlackBot:
         self.handled = 0  # listener runs: the security tests prove a bad signature runs none
         kwargs: dict[str, Any] = {}
         if oauth_settings is not None:
-            kwargs["oauth_settings"] = oauth_settings
+            kwargs["oauth_settings"] = oauth_settings  # it carries the installation store
         elif installation_store is not None:
             kwargs["installation_store"] = installation_store
         self.app = AsyncApp(
