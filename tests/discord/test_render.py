@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+from discord.utils import escape_markdown
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.adapters.discord.render import clip, components_of, render, split_text
+from bot.adapters.discord.render import _esc, clip, components_of, render, split_text
 from bot.core.reply import Button, Entry, Field, Reply
 from tests.discord import rules
 
@@ -75,6 +76,21 @@ def test_any_reply_renders_within_discord_limits(reply):
         at = values.find(needle, cursor)
         assert at >= 0, entry
         cursor = at + len(needle)
+
+
+markdownish = st.text(
+    alphabet=st.sampled_from(list("_\\~|*`>[]()#- \nabc:/<.httpsteam")) | st.characters(codec="utf-8", exclude_categories=("Cs",)),
+    max_size=80,
+)
+
+
+@settings(max_examples=500)
+@given(st.one_of(markdownish, st.text(max_size=80), st.sampled_from([
+    "https://example.org/a_b*c", "<https://x.org/_y_>", "# t", "> quote", "- item", "[a](b)", "a\\_b",
+])))
+def test_escaping_is_exactly_discords_escape_markdown(text):
+    # The renderer's precompiled escape must behave like the library function it replaces.
+    assert _esc(text) == escape_markdown(text)
 
 
 @given(st.text(max_size=9000), st.integers(10, 4096))

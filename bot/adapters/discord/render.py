@@ -10,10 +10,11 @@ a connection; ``bot.adapters.discord.client`` turns it into discord.py objects.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from discord.utils import escape_markdown
+from discord.utils import _MARKDOWN_STOCK_REGEX, _URL_REGEX
 
 from bot.core.actions import PREFIX, SEP
 from bot.core.reply import Button, Reply
@@ -84,8 +85,22 @@ def clip(text: str, limit: int) -> str:
     return cut + "…"
 
 
+# discord.utils.escape_markdown(text) (ignore_links=True), compiled once: the library builds
+# the pattern string and runs it through re's cache on every call, which made escaping the
+# largest part of rendering. Text without any character the pattern can match is returned
+# as is. tests/discord/test_render.py checks equality with escape_markdown on random text.
+_ESCAPE = re.compile(f"(?:{_URL_REGEX}|{_MARKDOWN_STOCK_REGEX})", re.MULTILINE)
+_MAYBE_MARKDOWN = re.compile(r"[_\\~|*`>\[#-]")
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    return match.group("url") or "\\" + match.group("markdown")
+
+
 def _esc(text: str) -> str:
-    return escape_markdown(text)
+    if _MAYBE_MARKDOWN.search(text) is None:
+        return text
+    return _ESCAPE.sub(_escape_one, text)
 
 
 def _fields(reply: Reply) -> list[dict[str, Any]]:
