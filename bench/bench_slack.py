@@ -187,6 +187,15 @@ async def fake_stats(port: int) -> dict:
         return json.loads(await r.text())
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def summary(kind: str, n: int, elapsed: float, lat: list[float], failures: int) -> dict:
     lat = sorted(lat)
     return {
@@ -196,6 +205,18 @@ def summary(kind: str, n: int, elapsed: float, lat: list[float], failures: int) 
         "p99": lat[max(int(len(lat) * 0.99) - 1, 0)] * 1000,
         "failures": failures,
     }
+
+
+async def drained(fake_port: int, in_ack: int, count: int) -> None:
+    """Wait until replies not sent inside the ack have reached the response_url."""
+    if in_ack >= count:
+        return
+    start = (await fake_stats(fake_port))["responses"]
+    deadline = time.perf_counter() + 60
+    while (await fake_stats(fake_port))["responses"] - start < count - in_ack:  # noqa: ASYNC110
+        if time.perf_counter() > deadline:
+            return
+        await asyncio.sleep(0.01)
 
 
 async def main(args) -> None:
@@ -211,7 +232,9 @@ async def main(args) -> None:
         for kind in ports:  # warm-up: connections, users.info cache, imports
             await load(ports[kind], requests_for(args.concurrency, fake_port), args.concurrency)
         before = (await fake_stats(fake_port))["responses"]
-        totals = {k: {"elapsed": 0.0, "lat": [], "failures": 0, "in_ack": 0} for k in ports}
+        totals = {
+            k: {"elapsed": 0.0, "lat": [], "failures": 0, "in_ack": 0, "cpu": 0.0} for k in ports
+        }
         batch = max(args.concurrency * 2, args.requests // args.rounds)
         order = ["bare", "ours", "ours", "bare"]
         sent = {k: 0 for k in ports}
@@ -223,9 +246,12 @@ async def main(args) -> None:
             count = min(batch, args.requests - sent[kind])
             if count <= 0:
                 continue
-            elapsed, lat, failures, in_ack = await load(
-                ports[kind], requests_for(count, fake_port), args.concurrency
-            )
+            reqs = requests_for(count, fake_port)
+            cpu0 = cpu_seconds(procs[kind][0].pid)
+            elapsed, lat, failures, in_ack = await load(ports[kind], reqs, args.concurrency)
+            if kind == "ours":  # post-ack work counts too: wait for it before reading the CPU
+                await drained(fake_port, in_ack, count)
+            totals[kind]["cpu"] += cpu_seconds(procs[kind][0].pid) - cpu0
             sent[kind] += count
             t = totals[kind]
             t["elapsed"] += elapsed
@@ -256,13 +282,20 @@ async def main(args) -> None:
             ("bare slack-bolt (ack 'ok') ", bare),
             ("mle adapter (ack + command)", ours),
         ):
+            cpu_ms = totals[r["kind"]]["cpu"] / args.requests * 1000
             print(
                 f"{label}: {r['rps']:7.0f} acks/s   p50 {r['p50']:6.1f} ms   "
-                f"p99 {r['p99']:6.1f} ms   non-200: {r['failures']}"
+                f"p99 {r['p99']:6.1f} ms   server CPU {cpu_ms:.2f} ms/command   "
+                f"non-200: {r['failures']}"
             )
         print(
             f"ratio ours/bare: {ours['rps'] / bare['rps']:.2f} (target >= 0.9)   "
             f"p99 ack ours: {ours['p99']:.1f} ms (target < 300 ms; bare {bare['p99']:.1f} ms)"
+        )
+        cpu_ratio = totals["bare"]["cpu"] / totals["ours"]["cpu"] if totals["ours"]["cpu"] else 0
+        print(
+            f"CPU-bound ratio (bare CPU per command / ours): {cpu_ratio:.2f} "
+            "(the throughput ratio on an otherwise idle core)"
         )
         print(
             f"ours answered {answered}/{args.requests} commands "
