@@ -154,10 +154,15 @@ class FakeSlack:
             return {"ok": False, "error": "invalid_code"}
         team = data["code"].removeprefix("code-")
         return {
-            "ok": True, "app_id": "A0001", "access_token": f"xoxb-{team}", "token_type": "bot",
+            "ok": True,
+            "app_id": "A0001",
+            "access_token": f"xoxb-{team}",
+            "token_type": "bot",
             "scope": "commands,chat:write,chat:write.public,users:read,im:write",
-            "bot_user_id": f"UBOT{team}", "team": {"id": team, "name": f"Team {team}"},
-            "enterprise": None, "is_enterprise_install": False,
+            "bot_user_id": f"UBOT{team}",
+            "team": {"id": team, "name": f"Team {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
             "authed_user": {"id": "UINSTALL1"},
         }
 

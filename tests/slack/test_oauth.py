@@ -20,6 +20,9 @@ from bot.core.reply import Reply
 from tests.slack.conftest import slack_settings
 from tests.slack.harness import SlackClient, shown
 
+# slack-sdk's oauth.v2.access call uses aiohttp.BasicAuth, deprecated in this aiohttp.
+pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
+
 
 @pytest.fixture
 async def oauth_slack(fake, content, clock, tmp_path):
@@ -31,7 +34,9 @@ async def oauth_slack(fake, content, clock, tmp_path):
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'oauth.db'}",
     )
     settings.slack_bot_token = None
-    bot = SlackBot(build_services(settings, clock=clock, content=content), **oauth_options(settings))
+    bot = SlackBot(
+        build_services(settings, clock=clock, content=content), **oauth_options(settings)
+    )
     await create_tables(bot)
     runner, port = await start_http(bot, "127.0.0.1", 0)
     async with aiohttp.ClientSession() as session:
@@ -85,7 +90,9 @@ async def test_uninstalled_workspace_runs_nothing(oauth_slack, fake):
 
 async def test_forged_state_is_refused(oauth_slack, fake):
     url = f"{oauth_slack.base}/slack/oauth_redirect?code=code-T0003&state=forged"
-    async with oauth_slack.session.get(url, headers={"Cookie": "slack-app-oauth-state=forged"}) as r:
+    async with oauth_slack.session.get(
+        url, headers={"Cookie": "slack-app-oauth-state=forged"}
+    ) as r:
         assert r.status >= 400
     assert fake.called("oauth.v2.access") == []
 
