@@ -213,6 +213,7 @@ class FakeSlack:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self.socket_connections += 1
+        await self._notify()
         await ws.send_json(
             {
                 "type": "hello",
