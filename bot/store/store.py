@@ -73,7 +73,7 @@ async def open_store(
     engine = make_engine(url, echo=echo)
     try:
         if migrate_schema:
-            await migrate.upgrade(engine)
+            await migrate.ensure_schema(engine)
     except BaseException:
         await engine.dispose()
         raise

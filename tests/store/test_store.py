@@ -432,6 +432,7 @@ async def test_schema_has_one_head_and_matches_tables(store: Store):
 
     from bot.store.tables import metadata
 
+    assert migrate.heads() == [migrate.HEAD], "update bot.store.migrate.HEAD"
     assert len(migrate.heads()) == 1, (
         f"several Alembic heads: {migrate.heads()}: add a merge revision"
     )
