@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 
 from bot.content import Content
@@ -41,12 +43,17 @@ async def open_services(
     When the database can't be opened the services come back without a store (commands that
     need it say so) unless ``require_store``, which re-raises.
     """
-    import logging
-
-    from bot.store import Points, open_store
-
     settings = settings or Settings()
     services = build_services(settings, clock=clock, content=content)
+    await attach_store(services, require=require_store)
+    return services
+
+
+async def attach_store(services: Services, *, require: bool = False) -> None:
+    """Open the store at the services' DATABASE_URL and attach it."""
+    from bot.store import Points, open_store
+
+    settings = services.settings
     points = Points(
         quiz_correct=settings.points_quiz_correct,
         checkin=settings.points_checkin,
@@ -58,16 +65,48 @@ async def open_services(
             settings.database_url, default_timezone=settings.timezone, points=points
         )
     except Exception as exc:
-        if require_store:
+        if require:
             raise
         logging.getLogger(__name__).warning(
             "No database (%s): groups, quizzes and leaderboards are unavailable", exc
         )
-    return services
+
+
+def start_in_background(services: Services, *, scheduler: bool = False) -> asyncio.Task:
+    """Open the store (and start the scheduler) without holding up the first reply.
+
+    SQLAlchemy, the drivers and the scheduler are imported in a worker thread so the event
+    loop keeps answering content commands meanwhile; commands that need the store wait on
+    ``services.ready`` (see ``bot.core.dispatch``).
+    """
+
+    def import_heavy() -> None:
+        import bot.store  # noqa: F401
+
+        if scheduler:
+            import scheduler as _scheduler  # noqa: F401
+
+    async def go() -> None:
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, import_heavy)
+            await attach_store(services)
+            if scheduler and services.store is not None:
+                from scheduler import Service
+
+                services.scheduler = Service(services)
+                await services.scheduler.start()
+        except Exception:
+            logging.getLogger(__name__).exception("background start-up failed")
+
+    services.ready = asyncio.create_task(go(), name="start-up")
+    return services.ready
 
 
 async def close_services(services: Services) -> None:
-    """Release what ``open_services`` opened."""
+    """Release what ``open_services`` or ``start_in_background`` opened."""
+    await services.wait_ready()
+    if services.scheduler is not None:
+        await services.scheduler.stop()
     if services.store is not None:
         await services.store.close()
 

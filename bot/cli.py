@@ -22,18 +22,6 @@ def _services():
         sys.exit(2)
 
 
-async def _open_services():
-    """Services with the store opened at settings.database_url (None if it can't be)."""
-    from bot.app import open_services
-    from bot.content import ContentInvalid
-
-    try:
-        return await open_services(Settings())
-    except ContentInvalid as exc:
-        click.echo("Content is invalid:\n" + str(exc), err=True)
-        sys.exit(2)
-
-
 async def _close(services) -> None:
     from bot.app import close_services
 
@@ -47,12 +35,16 @@ def main() -> None:
 
 @main.command()
 def console() -> None:
-    """Chat with the bot in this terminal."""
+    """Chat with the bot in this terminal (daily prompts for console channels included)."""
     from bot.adapters.console import serve
+    from bot.app import start_in_background
 
     logging.basicConfig(level=logging.WARNING)
+    services = _services()
+
     async def go() -> None:
-        services = await _open_services()
+        # The first reply needs only content; the store and scheduler open meanwhile.
+        start_in_background(services, scheduler=True)
         try:
             await serve(services)
         finally:
@@ -72,22 +64,29 @@ def console() -> None:
 def ask(text: str, presses: tuple[int, ...]) -> None:
     """Send one command, print the reply and exit (non-zero on error)."""
     from bot.adapters.console import ConsoleSession, render
+    from bot.app import attach_store
+    from bot.core.errors import UserError
+    from bot.core.parse import parse
 
     logging.basicConfig(level=logging.ERROR)
+    services = _services()
+    try:
+        needs_store = bool(presses) or parse(services.registry, text).command.needs_store
+    except UserError:
+        needs_store = False  # the parse error is the answer
+
     async def go() -> int:
-        services = await _open_services()
+        if needs_store:
+            await attach_store(services)
         try:
-            return await session_go(services)
+            session = ConsoleSession(services)
+            reply = await session.send(text)
+            for n in presses:
+                if reply.kind == "error":
+                    break
+                reply = await session.send(str(n))
         finally:
             await _close(services)
-
-    async def session_go(services) -> int:
-        session = ConsoleSession(services)
-        reply = await session.send(text)
-        for n in presses:
-            if reply.kind == "error":
-                break
-            reply = await session.send(str(n))
         if reply.kind == "error":
             click.echo(" ".join((reply.text or "error").split()), err=True)
             return 1

@@ -12,6 +12,9 @@ log = logging.getLogger(__name__)
 
 
 async def run_all(settings: Settings) -> None:
+    if not (settings.discord_token or settings.slack_bot_token):
+        await _console_only(settings)
+        return
     services = await open_services(settings, require_store=True)
     from scheduler import Service as Scheduler
 
@@ -41,3 +44,16 @@ async def run_all(settings: Settings) -> None:
     for task in done:
         if task.exception():
             raise task.exception()  # type: ignore[misc]
+
+
+async def _console_only(settings: Settings) -> None:
+    """No platform configured: the console answers at once while the store opens."""
+    from bot.adapters.console import serve
+    from bot.app import build_services, start_in_background
+
+    services = build_services(settings)
+    start_in_background(services, scheduler=True)
+    try:
+        await serve(services)
+    finally:
+        await close_services(services)

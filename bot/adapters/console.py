@@ -119,8 +119,15 @@ async def serve(
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     session = ConsoleSession(services)
-    if services.scheduler is not None:  # daily prompts for console channels show up here
-        services.scheduler.register_delivery(ConsoleDelivery(stdout, session))
+
+    def offer_delivery(_=None) -> None:  # daily prompts for console channels show up here
+        if services.scheduler is not None:
+            services.scheduler.register_delivery(ConsoleDelivery(stdout, session))
+
+    if services.ready is not None and not services.ready.done():
+        services.ready.add_done_callback(offer_delivery)  # the scheduler is still starting
+    else:
+        offer_delivery()
     stdout.write(BANNER + "\n")
     loop = asyncio.get_running_loop()
     while True:

@@ -76,6 +76,7 @@ def _section(ctx: Context, sections, section: str) -> Reply:
         )
     ],
     examples=["/path", "/path steps", "/path paths"],
+    needs_store=False,
     paged=True,
 )
 async def path(ctx: Context, section: str | None = None) -> Reply:
@@ -95,6 +96,7 @@ async def path(ctx: Context, section: str | None = None) -> Reply:
         )
     ],
     examples=["/role", "/role responsibilities", "/role faq"],
+    needs_store=False,
     paged=True,
 )
 async def role(ctx: Context, section: str | None = None) -> Reply:

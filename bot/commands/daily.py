@@ -8,6 +8,7 @@ prompt records a check-in and points through the store.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.commands._store import call, need_store, who
 from bot.core.context import Context
@@ -17,7 +18,6 @@ from bot.core.reply import Entry, Field, Reply
 from bot.core.safety import neutralize
 from scheduler.curriculum import DEFAULT_TRACK, TRACKS
 from scheduler.prompt import CHECKIN_ACTION
-from scheduler.repository import Subscription
 from scheduler.timespec import (
     EVERY_DAY,
     describe_days,
@@ -26,6 +26,9 @@ from scheduler.timespec import (
     parse_timezone,
     zone,
 )
+
+if TYPE_CHECKING:  # the repository pulls in SQLAlchemy; annotations only
+    from scheduler.repository import Subscription
 
 NO_SCHEDULER = (
     "Daily prompts need the database and the scheduler, and they aren't running right now. "

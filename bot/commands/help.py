@@ -9,7 +9,6 @@ from bot.core.registry import Option, command
 from bot.core.reply import Entry, Field, Reply
 from bot.core.safety import neutralize
 
-
 # Family → the help section it is listed under (families not named here go under "More").
 SECTIONS = {
     "skills": "Learn", "resources": "Learn", "path": "Learn", "role": "Learn", "search": "Learn",
@@ -31,6 +30,7 @@ def _command_names(services) -> list[str]:
     description="What I can do, or how to use one command",
     options=[Option("command", "A command name, e.g. salary", suggest=_command_names)],
     examples=["/help", "/help salary"],
+    needs_store=False,
 )
 async def help_(ctx: Context, command: str | None = None) -> Reply:
     reg = ctx.services.registry

@@ -85,6 +85,7 @@ def _match_topic(content, topic: str) -> list[Resource]:
         Option("kind", "course, book, blog, practice, job-platform, community…", choices=KINDS),
     ],
     examples=["/resources", "/resources statistics", "/resources topic:python kind:book"],
+    needs_store=False,
     paged=True,
 )
 async def resources(ctx: Context, topic: str | None = None, kind: str | None = None) -> Reply:

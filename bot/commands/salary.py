@@ -58,6 +58,7 @@ def details(s: Salary) -> str:
     description="ML engineer salaries by country: average, range, basis and source",
     options=[Option("country", "A country, e.g. germany, uk, usa, dubai", suggest=_countries)],
     examples=["/salary", "/salary germany", "/salary uk"],
+    needs_store=False,
 )
 async def salary(ctx: Context, country: str | None = None) -> Reply:
     if country is None:
@@ -92,6 +93,7 @@ async def salary(ctx: Context, country: str | None = None) -> Reply:
         Option("b", "Second country", required=True, suggest=_countries),
     ],
     examples=["/salary compare uk germany", '/salary compare "united states" canada'],
+    needs_store=False,
 )
 async def compare(ctx: Context, a: str, b: str) -> Reply:
     first, second = _country(ctx, a), _country(ctx, b)

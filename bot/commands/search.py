@@ -40,6 +40,7 @@ HOW_TO_OPEN = {
         )
     ],
     examples=["/search pytorch", "/search gradient descent", "/search glassdoor salary"],
+    needs_store=False,
     paged=True,
 )
 async def search(ctx: Context, query: str) -> Reply:

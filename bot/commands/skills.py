@@ -58,6 +58,7 @@ def _categories(services) -> list[str]:
         )
     ],
     examples=["/skills", "/skills math", "/skills pytorch"],
+    needs_store=False,
     paged=True,
     page_size=8,
 )

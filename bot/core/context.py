@@ -33,6 +33,16 @@ class Services:
     store: Any = None  # bot.store.Store once configured
     scheduler: Any = None  # scheduler.Service once running
     memo: dict[str, str] = field(default_factory=dict)  # long action ids by short key
+    # Set while the store (and scheduler) open in the background: commands that need the
+    # store wait for it; content commands answer at once.
+    ready: Any = None  # asyncio.Task | None
+
+    async def wait_ready(self) -> None:
+        """Wait until background start-up is over (never raises: failures were logged)."""
+        import asyncio
+
+        if self.ready is not None and not self.ready.done():
+            await asyncio.wait([self.ready])
 
 
 @dataclass(frozen=True)

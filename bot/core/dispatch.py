@@ -34,6 +34,8 @@ async def invoke(ctx: Context, cmd: Command, raw: dict[str, Any], page: int = 1)
     try:
         if cmd.admin and not ctx.member.is_admin:
             return error(ADMIN_ONLY)
+        if cmd.needs_store:
+            await ctx.services.wait_ready()
         values = convert(ctx, cmd, raw)
         reply = await cmd.handler(ctx, **values)
         if cmd.ephemeral and not reply.ephemeral:
@@ -54,6 +56,7 @@ async def press(ctx: Context, action_id: str) -> Reply:
     if decoded is None:
         return error("That button has expired. Run the command again.")
     name, args = decoded
+    await ctx.services.wait_ready()
     try:
         if name == "nav":
             return await _navigate(ctx, args)

@@ -50,6 +50,7 @@ class Command:
     ephemeral: bool = False  # the reply is personal (profile, confirmations)
     paged: bool = False  # the core paginates the reply's items
     page_size: int = 5
+    needs_store: bool = True  # False: answers from content alone, even while the store opens
 
     @property
     def name(self) -> str:
@@ -108,6 +109,7 @@ def command(
     ephemeral: bool = False,
     paged: bool = False,
     page_size: int = 5,
+    needs_store: bool = True,
     registry: Registry | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register ``handler`` as the command at ``path`` (e.g. ``"salary", "compare"``)."""
@@ -124,6 +126,7 @@ def command(
                 ephemeral=ephemeral,
                 paged=paged,
                 page_size=page_size,
+                needs_store=needs_store,
             )
         )
         return fn

@@ -26,7 +26,19 @@ from bot.store.records import (
     Standing,
     TopicStats,
 )
-from bot.store.store import Store, name_key, open_store
+
+# Store and open_store pull in SQLAlchemy and the drivers; they load on first use so that
+# importing the command modules (which only need the errors and records) stays cheap.
+_LAZY = {"Store", "name_key", "open_store"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from bot.store import store
+
+        return getattr(store, name)
+    raise AttributeError(f"module 'bot.store' has no attribute {name!r}")
+
 
 __all__ = [
     "AlreadyMember",
