@@ -22,7 +22,7 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from bot.adapters.discord.commands import CommandSet, build, rank, resolve
+from bot.adapters.discord.commands import CommandSet, build, rank, resolve, stale_reply
 from bot.adapters.discord.render import Outgoing, components_of, render
 from bot.core import dispatch
 from bot.core.actions import PREFIX, SEP
@@ -209,7 +209,9 @@ class DiscordBot(discord.AutoShardedClient):
         inv = resolve(self.commands, interaction.data or {})
         ctx = self.context_of(interaction)
         if inv.command is None:
-            work: Awaitable[Reply] = _constant(error("That command is out of date. An admin can run `python -m bot discord sync`."))
+            # A command Discord still lists but we no longer have (changed in an update):
+            # a private, friendly line pointing at the current commands, not a failure.
+            work: Awaitable[Reply] = _constant(error(stale_reply(self.commands, inv.path)))
             ephemeral = True
         else:
             work = dispatch.invoke(ctx, inv.command, inv.options)

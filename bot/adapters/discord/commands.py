@@ -27,6 +27,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.core.registry import Command, Option, Registry
+from bot.core.safety import neutralize
 
 ROOT_NAMES = ("show", "view", "main")
 ADMIN_SUFFIX = "-admin"
@@ -84,12 +85,20 @@ class CommandSet:
     payload: list[dict[str, Any]] = field(default_factory=list)
     routes: dict[tuple[str, ...], Command] = field(default_factory=dict)
     paths: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)  # core → discord
+    _option_names: dict[tuple[str, ...], dict[str, str]] = field(default_factory=dict, repr=False)
 
     def route(self, discord_path: tuple[str, ...]) -> Command | None:
         return self.routes.get(discord_path)
 
     def discord_path(self, cmd: Command) -> tuple[str, ...]:
         return self.paths[cmd.path]
+
+    def option_names(self, cmd: Command) -> dict[str, str]:
+        """Discord option name → core option name for ``cmd`` (built once, used per call)."""
+        names = self._option_names.get(cmd.path)
+        if names is None:
+            names = self._option_names[cmd.path] = {_name(o.name): o.name for o in cmd.options}
+        return names
 
 
 def build(registry: Registry) -> CommandSet:
@@ -180,6 +189,7 @@ class Invocation:
     options: dict[str, Any]
     focused: str | None = None  # the option being typed (autocomplete)
     focused_value: str = ""
+    path: tuple[str, ...] = ()  # the Discord path the payload named, e.g. ("salary", "show")
 
 
 def resolve(cs: CommandSet, data: dict[str, Any]) -> Invocation:
@@ -192,13 +202,29 @@ def resolve(cs: CommandSet, data: dict[str, Any]) -> Invocation:
     cmd = cs.route(tuple(path))
     raw: dict[str, Any] = {}
     focused, focused_value = None, ""
-    names = {_name(o.name): o.name for o in cmd.options} if cmd else {}
+    names = cs.option_names(cmd) if cmd else {}
     for o in options:
         name = names.get(o.get("name"), o.get("name"))
         raw[name] = o.get("value")
         if o.get("focused"):
             focused, focused_value = name, str(o.get("value") or "")
-    return Invocation(cmd, raw, focused, focused_value)
+    return Invocation(cmd, raw, focused, focused_value, tuple(str(p) for p in path))
+
+
+def stale_reply(cs: CommandSet, path: tuple[str, ...]) -> str:
+    """What a member reads after using a command this bot no longer has (renamed or removed
+    in an update, while their client still offers the old list): which current commands are
+    close, and that the list refreshes once an admin re-syncs."""
+    typed = " ".join(path)
+    known = [" ".join(p) for p in cs.routes]
+    hits = process.extract(typed, known, scorer=fuzz.WRatio, limit=2, score_cutoff=70)
+    near = [name for name, _, _ in hits]
+    hint = f" Did you mean {' or '.join('/' + n for n in near)}?" if near else " Try /help."
+    return (
+        f"/{neutralize(typed, 60)} isn't one of my commands any more: it was renamed or removed "
+        f"in an update.{hint} (If Discord still lists it, an admin can refresh the list: "
+        "python -m bot discord sync.)"
+    )
 
 
 def rank(typed: str, candidates: list[str], limit: int = MAX_CHOICES) -> list[str]:
