@@ -231,10 +231,12 @@ class Repository:
                          owner=owner, lease_until=now + lease, claimed_at=now, attempts=0)
                     for s, d, at in rows[i : i + CHUNK]
                 ]
-                stmt = (self._insert(D).values(values)
+                # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs
+                # ("insertmanyvalues") and compiles the statement once, whatever the count.
+                stmt = (self._insert(D)
                         .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
                         .returning(D.c.id, D.c.subscription_id, D.c.local_date, D.c.scheduled_at))
-                won.extend((await conn.execute(stmt)).all())
+                won.extend((await conn.execute(stmt, values)).all())
             if not won:
                 return []
             per_sub: dict[int, list] = defaultdict(list)
@@ -277,10 +279,10 @@ class Repository:
                 values = [dict(subscription_id=s, local_date=d, scheduled_at=at, status=status,
                                claimed_at=now, attempts=0, error=error)
                           for s, d, at in rows[i : i + CHUNK]]
-                stmt = (self._insert(D).values(values)
+                stmt = (self._insert(D)
                         .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
                         .returning(D.c.subscription_id, D.c.local_date))
-                out.extend(tuple(r) for r in await conn.execute(stmt))
+                out.extend(tuple(r) for r in await conn.execute(stmt, values))
             return out
 
         return await self._write(fn)
