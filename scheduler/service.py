@@ -95,6 +95,8 @@ class Service:
         self._tasks: set[asyncio.Task] = set()
         self._pending: list[tuple[Outcome, asyncio.Future]] = []
         self._flusher: asyncio.Task | None = None
+        # Set while a job's tick waits for the lock and has not read the database yet.
+        self._waiting: object | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -135,10 +137,19 @@ class Service:
         task.add_done_callback(self._tasks.discard)
 
     async def _fire(self) -> None:
+        """What every APScheduler job runs. A thousand channels due at 09:00 fire a thousand
+        jobs at once: one tick serves them all, so a firing that finds a tick already waiting
+        to start leaves the work to it."""
+        if self._waiting is not None:
+            return
+        token = self._waiting = object()
         try:
             await self.tick()
         except Exception:  # a database hiccup must not kill the job; the sweeper retries
             log.exception("daily tick failed")
+        finally:
+            if self._waiting is token:  # the tick never got the lock (cancelled)
+                self._waiting = None
 
     def _sync_jobs(self, subs: list[Subscription]) -> None:
         """One cron job per active subscription, in its timezone; drop the rest."""
@@ -179,6 +190,7 @@ class Service:
         """Decide and post everything due at ``now`` (default: the clock's now)."""
         report = TickReport()
         async with self._lock:
+            self._waiting = None  # from here on a new firing needs a new tick
             now = now or self.clock.now()
             subs, expired = await self.repo.snapshot(self.delivery.ports, now)
             self._sync_jobs(subs)

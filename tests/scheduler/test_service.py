@@ -256,3 +256,22 @@ async def test_start_rebuilds_jobs_and_sends_what_was_missed_within_grace(db_url
         assert statuses[(2, date(2026, 1, 6))] == "sent"
     finally:
         await close(services)
+
+
+async def test_many_jobs_firing_at_once_share_ticks(one, clock):
+    svc, platform = one
+    for i in range(30):
+        await subscribe(svc, channel=f"c{i}")
+    clock.set(datetime(2026, 1, 5, 8, 0, tzinfo=UTC))
+    reads = 0
+    real = svc.repo.snapshot
+
+    async def counting(*a, **kw):
+        nonlocal reads
+        reads += 1
+        return await real(*a, **kw)
+
+    svc.repo.snapshot = counting
+    await asyncio.gather(*(svc._fire() for _ in range(30)))  # 30 cron jobs due at 09:00
+    assert len(platform.posts) == 30
+    assert reads <= 2
