@@ -24,14 +24,41 @@ from tests.slack.harness import SlackClient, shown
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
 
 
+@pytest.fixture(scope="module")
+def pg_db():
+    """A uniquely named PostgreSQL database for this module (dropped after), or None."""
+    from tests.store.conftest import create_pg_database, drop_pg_database, pg_skip_reason
+
+    name = create_pg_database()
+    if name is None:
+        print("\n[slack oauth tests] " + pg_skip_reason())
+        yield None
+        return
+    yield name
+    drop_pg_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def oauth_db_url(request, tmp_path, pg_db):
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'oauth.db'}"
+    if pg_db is None:
+        from tests.store.conftest import pg_skip_reason
+
+        pytest.skip(pg_skip_reason())
+    from tests.store.conftest import pg_url_for
+
+    return pg_url_for(pg_db)
+
+
 @pytest.fixture
-async def oauth_slack(fake, content, clock, tmp_path):
+async def oauth_slack(fake, content, clock, oauth_db_url):
     settings = slack_settings(
         fake,
         SLACK_BOT_TOKEN="",
         SLACK_CLIENT_ID="111.222",
         SLACK_CLIENT_SECRET="shh",
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'oauth.db'}",
+        DATABASE_URL=oauth_db_url,
     )
     settings.slack_bot_token = None
     bot = SlackBot(

@@ -28,9 +28,8 @@ def build(services: Services) -> SlackBot:
 
 async def serve(services: Services) -> None:
     """Run the Slack adapter until cancelled."""
-    from bot.adapters.slack.server import serve_http, serve_socket_mode
-
     from bot.adapters.slack.oauth import create_tables, dispose
+    from bot.adapters.slack.server import serve_http, serve_socket_mode
 
     settings = services.settings
     if not settings.slack_app_token and not settings.slack_signing_secret:
