@@ -1,8 +1,10 @@
 """The Slack adapter: one slash command, block actions and App Home on a slack-bolt AsyncApp.
 
-Slack wants an answer within 3 seconds, so every listener acks first and then does the work,
-answering through the request's ``response_url`` (ephemeral replies stay ephemeral) or the
-Web API. The text after the slash command goes to the core exactly as the console takes it.
+Slack wants an ack within 3 seconds. A slash command that finishes within ``ACK_BUDGET``
+(nearly all do) is answered inside its ack; a slower one is acked empty and answered through
+the request's ``response_url`` (ephemeral replies stay ephemeral) or the Web API. Buttons and
+App Home ack at once and do their work in the background. The text after the slash command
+goes to the core exactly as the console takes it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from bot.adapters.slack.client import api_error, retry_handlers, web_client
 from bot.adapters.slack.delivery import SlackDelivery
 from bot.adapters.slack.members import AdminCache, admin_ids
 from bot.core.context import Context, Member, Services
+from bot.core.delivery import PermanentDeliveryError
 from bot.core.dispatch import execute, press
 from bot.core.reply import Reply
 
@@ -117,8 +120,6 @@ class SlackBot:
             return self.client
         bot = await self.installation_store.async_find_bot(enterprise_id=None, team_id=workspace)
         if bot is None:
-            from bot.core.delivery import PermanentDeliveryError
-
             raise PermanentDeliveryError(f"the app is not installed in workspace {workspace}")
         client = self._clients.get(bot.bot_token)
         if client is None:
