@@ -212,6 +212,14 @@ async def test_context_carries_team_channel_and_admin_status(slack, fake, bot):
     assert (await execute(ctxs[0], "help")).kind == "info"
 
 
+async def test_concurrent_commands_from_one_member_share_one_users_info(slack, fake, bot):
+    import asyncio
+
+    ctxs = await asyncio.gather(*(bot.context(bot.client, TEAM, CHANNEL, ADMIN) for _ in range(20)))
+    assert all(c.member.is_admin for c in ctxs)
+    assert len([c for c in fake.called("users.info") if c.data.get("user") == ADMIN]) == 1
+
+
 async def test_unknown_user_is_not_admin(slack, fake, bot):
     ctx = await bot.context(bot.client, TEAM, CHANNEL, "UGHOST01")
     assert ctx.member.is_admin is False

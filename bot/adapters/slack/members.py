@@ -6,6 +6,7 @@ commands from one member costs one API call and a promotion is seen soon after.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,6 +31,8 @@ class AdminCache:
         self.configured = admin_ids(configured)
         self.ttl = ttl
         self._cache: dict[tuple[str, str], tuple[datetime, bool]] = {}
+        # One users.info call per member at a time: a burst of commands shares it.
+        self._pending: dict[tuple[str, str], asyncio.Future[bool]] = {}
 
     async def is_admin(self, client: Any, team: str, user: str) -> bool:
         """True for a listed id or a workspace admin/owner; False when Slack can't say."""
@@ -40,6 +43,24 @@ class AdminCache:
         hit = self._cache.get(key)
         if hit is not None and now - hit[0] < self.ttl:
             return hit[1]
+        pending = self._pending.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._pending[key] = future
+        try:
+            admin = await self._look_up(client, key, now)
+        except BaseException:
+            future.set_result(False)
+            raise
+        else:
+            future.set_result(admin)
+        finally:
+            del self._pending[key]
+        return admin
+
+    async def _look_up(self, client: Any, key: tuple[str, str], now: datetime) -> bool:
+        user = key[1]
         try:
             resp = await client.users_info(user=user)
             info = resp.get("user") or {}
