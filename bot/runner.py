@@ -12,7 +12,10 @@ log = logging.getLogger(__name__)
 
 
 async def run_all(settings: Settings) -> None:
-    if not (settings.discord_token or settings.slack_bot_token):
+    slack = bool(
+        settings.slack_bot_token or (settings.slack_client_id and settings.slack_client_secret)
+    )
+    if not (settings.discord_token or slack):
         await _console_only(settings)
         return
     services = await open_services(settings, require_store=True)
@@ -26,7 +29,7 @@ async def run_all(settings: Settings) -> None:
         from bot.adapters.discord import serve as discord_serve
 
         tasks.append(asyncio.create_task(discord_serve(services), name="discord"))
-    if settings.slack_bot_token or (settings.slack_client_id and settings.slack_client_secret):
+    if slack:
         from bot.adapters.slack import serve as slack_serve
 
         tasks.append(asyncio.create_task(slack_serve(services), name="slack"))
@@ -39,8 +42,7 @@ async def run_all(settings: Settings) -> None:
     finally:
         for task in tasks:
             task.cancel()
-        await services.scheduler.stop()
-        await close_services(services)
+        await close_services(services)  # stops the scheduler, closes the store
     for task in done:
         if task.exception():
             raise task.exception()  # type: ignore[misc]

@@ -28,6 +28,8 @@ class Parsed:
 
 
 def split_words(text: str) -> list[str]:
+    if not any(q in text for q in "\"'\\"):
+        return text.split()  # the common case; shlex is ~10x slower
     try:
         return shlex.split(text)
     except ValueError:  # unbalanced quotes: fall back to plain words, never fail on them
