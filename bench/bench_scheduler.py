@@ -122,9 +122,18 @@ async def run(n: int, rate: float, db: str) -> dict:
     svc = Service(services, ports=[platform], limits={"discord": Limit(rate, "platform")})
     try:
         for i in range(n):
-            await svc.repo.subscribe("discord", "g", f"c{i:05d}", time="09:00", timezone="UTC",
-                                     days="mon,tue,wed,thu,fri,sat,sun", track="mixed", role=None,
-                                     by="bench", now=clock.now())
+            await svc.repo.subscribe(
+                "discord",
+                "g",
+                f"c{i:05d}",
+                time="09:00",
+                timezone="UTC",
+                days="mon,tue,wed,thu,fri,sat,sun",
+                track="mixed",
+                role=None,
+                by="bench",
+                now=clock.now(),
+            )
         clock.set(DUE)
         start = time.monotonic()
         report = await svc.tick()
@@ -161,16 +170,24 @@ def main() -> None:
     minimum = (n - 1) / rate
     bare = asyncio.run(floor(n, rate))
     r = asyncio.run(run(n, rate, args.db))
-    print(f"bench_scheduler: {n} subscriptions due at once, fake platform limit {rate:g} req/s, "
-          f"{args.db}")
+    print(
+        f"bench_scheduler: {n} subscriptions due at once, fake platform limit {rate:g} req/s, "
+        f"{args.db}"
+    )
     print(f"  theoretical minimum (N-1)/rate : {minimum:8.3f} s")
     print(f"  bare floor (limiter + fake)    : {bare:8.3f} s  ({bare / minimum:.3f}x minimum)")
-    print(f"  scheduler total (tick → last recorded): {r['total']:8.3f} s  "
-          f"({r['total'] / minimum:.3f}x minimum, {r['total'] / bare:.3f}x floor)")
-    print(f"  post delay after due: first {r['first_post']:.3f} s, p50 {r['p50']:.3f} s, "
-          f"p99 {r['p99']:.3f} s")
-    print(f"  duplicates {r['duplicates']}, misses {r['misses']}, 429s {r['rejected']}, "
-          f"sent rows {r['sent_rows']}/{n}")
+    print(
+        f"  scheduler total (tick → last recorded): {r['total']:8.3f} s  "
+        f"({r['total'] / minimum:.3f}x minimum, {r['total'] / bare:.3f}x floor)"
+    )
+    print(
+        f"  post delay after due: first {r['first_post']:.3f} s, p50 {r['p50']:.3f} s, "
+        f"p99 {r['p99']:.3f} s"
+    )
+    print(
+        f"  duplicates {r['duplicates']}, misses {r['misses']}, 429s {r['rejected']}, "
+        f"sent rows {r['sent_rows']}/{n}"
+    )
     ok = r["duplicates"] == 0 and r["misses"] == 0 and r["sent_rows"] == n
     within = r["total"] <= minimum * 1.05
     print(f"  within 5% of the minimum: {'yes' if within else 'NO'}")

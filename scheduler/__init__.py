@@ -4,7 +4,6 @@ See docs/scheduler.md. ``scheduler.Service`` is what the app runs (``services.sc
 """
 
 
-
 def __getattr__(name: str):
     # Loaded on first use: the service pulls in SQLAlchemy and APScheduler, which the
     # command modules (importing scheduler.timespec and friends) don't need.

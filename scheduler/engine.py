@@ -131,7 +131,9 @@ class DeliveryEngine:
         rng: random.Random | None = None,
     ) -> None:
         self.ports: dict[str, Delivery] = dict(ports or {})
-        self.limiters = Limiters(LIMITS if limits is None else limits, monotonic=monotonic, sleep=sleep)
+        self.limiters = Limiters(
+            LIMITS if limits is None else limits, monotonic=monotonic, sleep=sleep
+        )
         self.sleep = sleep
         self.max_transient = max_transient
         self.max_permanent = max_permanent
@@ -161,8 +163,14 @@ class DeliveryEngine:
             except TransientDeliveryError as exc:
                 transient += 1
                 if transient >= self.max_transient:
-                    log.warning("post to %s/%s/%s still failing after %d tries: %s",
-                                platform, workspace, channel, attempts, exc)
+                    log.warning(
+                        "post to %s/%s/%s still failing after %d tries: %s",
+                        platform,
+                        workspace,
+                        channel,
+                        attempts,
+                        exc,
+                    )
                     return Outcome("retry", attempts=attempts, error=str(exc))
                 delay = exc.retry_after if exc.retry_after is not None else self.backoff(transient)
                 await self.sleep(max(0.0, delay))

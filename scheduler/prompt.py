@@ -65,7 +65,10 @@ def build_prompt(
     fields = [
         Field("Stage", STAGE_NAMES.get(lesson.stage, lesson.stage)),
         Field("Track", track),
-        Field("Day", f"{pick.day} of {pick.length}" + (f" (cycle {pick.cycle})" if pick.cycle > 1 else "")),
+        Field(
+            "Day",
+            f"{pick.day} of {pick.length}" + (f" (cycle {pick.cycle})" if pick.cycle > 1 else ""),
+        ),
     ]
     if role:
         fields.append(Field("For", neutralize(role, 60)))

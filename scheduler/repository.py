@@ -109,21 +109,50 @@ class Repository:
     # -- subscriptions ------------------------------------------------------------------------
 
     async def subscribe(
-        self, platform: str, workspace: str, channel: str, *, time: str, timezone: str,
-        days: str, track: str, role: str | None, by: str, now: datetime,
+        self,
+        platform: str,
+        workspace: str,
+        channel: str,
+        *,
+        time: str,
+        timezone: str,
+        days: str,
+        track: str,
+        role: str | None,
+        by: str,
+        now: datetime,
     ) -> tuple[Subscription, bool]:
         """Create the channel's subscription, or update it (keeping its place in the track)."""
-        values = dict(time=time, timezone=timezone, days=days, track=track, role=role,
-                      paused=False, paused_reason=None, active_since=now, updated_at=now)
+        values = dict(
+            time=time,
+            timezone=timezone,
+            days=days,
+            track=track,
+            role=role,
+            paused=False,
+            paused_reason=None,
+            active_since=now,
+            updated_at=now,
+        )
 
         async def fn(conn: AsyncConnection) -> bool:
-            where = and_(S.c.platform == platform, S.c.workspace == workspace, S.c.channel == channel)
+            where = and_(
+                S.c.platform == platform, S.c.workspace == workspace, S.c.channel == channel
+            )
             res = await conn.execute(update(S).where(where).values(**values))
             if res.rowcount:
                 return False
-            await conn.execute(S.insert().values(
-                platform=platform, workspace=workspace, channel=channel, cursor=0,
-                created_by=by, created_at=now, **values))
+            await conn.execute(
+                S.insert().values(
+                    platform=platform,
+                    workspace=workspace,
+                    channel=channel,
+                    cursor=0,
+                    created_by=by,
+                    created_at=now,
+                    **values,
+                )
+            )
             return True
 
         try:
@@ -135,7 +164,9 @@ class Repository:
         return sub, created
 
     async def get(self, platform: str, workspace: str, channel: str) -> Subscription | None:
-        q = select(S).where(S.c.platform == platform, S.c.workspace == workspace, S.c.channel == channel)
+        q = select(S).where(
+            S.c.platform == platform, S.c.workspace == workspace, S.c.channel == channel
+        )
         async with self.engine.connect() as conn:
             row = (await conn.execute(q)).first()
         return _sub(row) if row else None
@@ -146,7 +177,11 @@ class Repository:
         return _sub(row) if row else None
 
     async def list(self, platform: str, workspace: str) -> list[Subscription]:
-        q = select(S).where(S.c.platform == platform, S.c.workspace == workspace).order_by(S.c.channel)
+        q = (
+            select(S)
+            .where(S.c.platform == platform, S.c.workspace == workspace)
+            .order_by(S.c.channel)
+        )
         async with self.engine.connect() as conn:
             return [_sub(r) for r in await conn.execute(q)]
 
@@ -156,7 +191,9 @@ class Repository:
         async with self.engine.connect() as conn:
             return [_sub(r) for r in await conn.execute(q.order_by(S.c.id))]
 
-    async def snapshot(self, platforms: Iterable[str], now: datetime) -> tuple[list[Subscription], bool]:
+    async def snapshot(
+        self, platforms: Iterable[str], now: datetime
+    ) -> tuple[list[Subscription], bool]:
         """Active subscriptions, and whether any claim's lease has run out (one connection)."""
         platforms = list(platforms)
         q = select(S).where(S.c.paused == False, S.c.platform.in_(platforms))  # noqa: E712
@@ -173,7 +210,9 @@ class Repository:
             D.c.subscription_id.in_(select(S.c.id).where(S.c.platform.in_(platforms))),
         )
 
-    async def set_paused(self, sub_id: int, paused: bool, now: datetime, reason: str | None = None) -> None:
+    async def set_paused(
+        self, sub_id: int, paused: bool, now: datetime, reason: str | None = None
+    ) -> None:
         values: dict = dict(paused=paused, paused_reason=reason if paused else None, updated_at=now)
         if not paused:
             values["active_since"] = now  # days that passed while paused are not owed
@@ -185,7 +224,9 @@ class Repository:
 
     async def set_skip(self, sub_id: int, day: date | None, now: datetime) -> None:
         async def fn(conn):
-            await conn.execute(update(S).where(S.c.id == sub_id).values(skip_date=day, updated_at=now))
+            await conn.execute(
+                update(S).where(S.c.id == sub_id).values(skip_date=day, updated_at=now)
+            )
 
         await self._write(fn)
 
@@ -201,7 +242,10 @@ class Repository:
 
         async def fn(conn):
             res = await conn.execute(
-                update(S).where(S.c.id == sub_id).values(cursor=S.c.cursor + 1).returning(S.c.cursor)
+                update(S)
+                .where(S.c.id == sub_id)
+                .values(cursor=S.c.cursor + 1)
+                .returning(S.c.cursor)
             )
             return res.scalar_one() - 1
 
@@ -210,7 +254,11 @@ class Repository:
     # -- deliveries ---------------------------------------------------------------------------
 
     async def claim(
-        self, rows: Sequence[tuple[int, date, datetime]], *, owner: str, now: datetime,
+        self,
+        rows: Sequence[tuple[int, date, datetime]],
+        *,
+        owner: str,
+        now: datetime,
         lease: timedelta,
     ) -> list[Claim]:
         """Claim (subscription, local date, instant) rows; return the ones this call won.
@@ -227,15 +275,25 @@ class Repository:
             won: list = []
             for i in range(0, len(rows), CHUNK):
                 values = [
-                    dict(subscription_id=s, local_date=d, scheduled_at=at, status="claimed",
-                         owner=owner, lease_until=now + lease, claimed_at=now, attempts=0)
+                    dict(
+                        subscription_id=s,
+                        local_date=d,
+                        scheduled_at=at,
+                        status="claimed",
+                        owner=owner,
+                        lease_until=now + lease,
+                        claimed_at=now,
+                        attempts=0,
+                    )
                     for s, d, at in rows[i : i + CHUNK]
                 ]
                 # executemany with RETURNING: SQLAlchemy batches it into multi-row INSERTs
                 # ("insertmanyvalues") and compiles the statement once, whatever the count.
-                stmt = (self._insert(D)
-                        .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
-                        .returning(D.c.id, D.c.subscription_id, D.c.local_date, D.c.scheduled_at))
+                stmt = (
+                    self._insert(D)
+                    .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
+                    .returning(D.c.id, D.c.subscription_id, D.c.local_date, D.c.scheduled_at)
+                )
                 won.extend((await conn.execute(stmt, values)).all())
             if not won:
                 return []
@@ -244,9 +302,16 @@ class Repository:
                 per_sub[r.subscription_id].append(r)
             ids = sorted(per_sub)
             # Lock the subscriptions in id order, then advance each cursor by its claims.
-            current = dict((await conn.execute(
-                select(S.c.id, S.c.cursor).where(S.c.id.in_(ids)).order_by(S.c.id).with_for_update()
-            )).all())
+            current = dict(
+                (
+                    await conn.execute(
+                        select(S.c.id, S.c.cursor)
+                        .where(S.c.id.in_(ids))
+                        .order_by(S.c.id)
+                        .with_for_update()
+                    )
+                ).all()
+            )
             by_count: dict[int, list[int]] = defaultdict(list)
             for sid in ids:
                 by_count[len(per_sub[sid])].append(sid)
@@ -255,7 +320,9 @@ class Repository:
             claims: list[Claim] = []
             for sid in ids:
                 for offset, r in enumerate(sorted(per_sub[sid], key=lambda r: r.local_date)):
-                    claims.append(Claim(r.id, sid, r.local_date, r.scheduled_at, current[sid] + offset))
+                    claims.append(
+                        Claim(r.id, sid, r.local_date, r.scheduled_at, current[sid] + offset)
+                    )
             await conn.execute(
                 update(D).where(D.c.id == bindparam("did")).values(cursor=bindparam("cur")),
                 [{"did": c.delivery_id, "cur": c.cursor} for c in claims],
@@ -265,7 +332,10 @@ class Repository:
         return await self._write(fn)
 
     async def record(
-        self, rows: Sequence[tuple[int, date, datetime]], status: str, now: datetime,
+        self,
+        rows: Sequence[tuple[int, date, datetime]],
+        status: str,
+        now: datetime,
         error: str | None = None,
     ) -> list[tuple[int, date]]:
         """Record days decided without posting (skipped, missed); returns the rows inserted."""
@@ -276,12 +346,23 @@ class Repository:
         async def fn(conn):
             out = []
             for i in range(0, len(rows), CHUNK):
-                values = [dict(subscription_id=s, local_date=d, scheduled_at=at, status=status,
-                               claimed_at=now, attempts=0, error=error)
-                          for s, d, at in rows[i : i + CHUNK]]
-                stmt = (self._insert(D)
-                        .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
-                        .returning(D.c.subscription_id, D.c.local_date))
+                values = [
+                    dict(
+                        subscription_id=s,
+                        local_date=d,
+                        scheduled_at=at,
+                        status=status,
+                        claimed_at=now,
+                        attempts=0,
+                        error=error,
+                    )
+                    for s, d, at in rows[i : i + CHUNK]
+                ]
+                stmt = (
+                    self._insert(D)
+                    .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
+                    .returning(D.c.subscription_id, D.c.local_date)
+                )
                 out.extend(tuple(r) for r in await conn.execute(stmt, values))
             return out
 
@@ -289,7 +370,9 @@ class Repository:
 
     async def clear_skip(self, sub_id: int, day: date) -> None:
         async def fn(conn):
-            await conn.execute(update(S).where(S.c.id == sub_id, S.c.skip_date == day).values(skip_date=None))
+            await conn.execute(
+                update(S).where(S.c.id == sub_id, S.c.skip_date == day).values(skip_date=None)
+            )
 
         await self._write(fn)
 
@@ -317,9 +400,13 @@ class Repository:
                     D.c.subscription_id.in_(select(S.c.id).where(S.c.platform.in_(platforms))),
                 )
                 .values(owner=owner, lease_until=now + lease)
-                .returning(D.c.id, D.c.subscription_id, D.c.local_date, D.c.scheduled_at, D.c.cursor)
+                .returning(
+                    D.c.id, D.c.subscription_id, D.c.local_date, D.c.scheduled_at, D.c.cursor
+                )
             )
-            return [Claim(r.id, r.subscription_id, r.local_date, r.scheduled_at, r.cursor) for r in res]
+            return [
+                Claim(r.id, r.subscription_id, r.local_date, r.scheduled_at, r.cursor) for r in res
+            ]
 
         return await self._write(fn)
 
@@ -335,16 +422,33 @@ class Repository:
         async def fn(conn):
             if sent:
                 await conn.execute(
-                    update(D).where(D.c.id == bindparam("did")).values(
-                        status="sent", attempts=D.c.attempts + bindparam("att"),
-                        message_id=bindparam("mid"), lesson_id=bindparam("lid"),
-                        sent_at=bindparam("at"), error=None),
-                    [{"did": o.delivery_id, "att": o.attempts, "mid": (o.message_id or "")[:64],
-                      "lid": o.lesson_id, "at": o.now} for o in sent],
+                    update(D)
+                    .where(D.c.id == bindparam("did"))
+                    .values(
+                        status="sent",
+                        attempts=D.c.attempts + bindparam("att"),
+                        message_id=bindparam("mid"),
+                        lesson_id=bindparam("lid"),
+                        sent_at=bindparam("at"),
+                        error=None,
+                    ),
+                    [
+                        {
+                            "did": o.delivery_id,
+                            "att": o.attempts,
+                            "mid": (o.message_id or "")[:64],
+                            "lid": o.lesson_id,
+                            "at": o.now,
+                        }
+                        for o in sent
+                    ],
                 )
             for o in other:
-                values: dict = dict(status=o.status, attempts=D.c.attempts + o.attempts,
-                                    error=(o.error or None) and o.error[:300])
+                values: dict = dict(
+                    status=o.status,
+                    attempts=D.c.attempts + o.attempts,
+                    error=(o.error or None) and o.error[:300],
+                )
                 if o.status == "claimed":  # handed back for a later retry: anyone may take it
                     values["lease_until"] = o.lease_until
                     values["owner"] = None
@@ -357,8 +461,10 @@ class Repository:
         if sub_id is not None:
             q = q.where(D.c.subscription_id == sub_id)
         async with self.engine.connect() as conn:
-            return [DeliveryRow(**{c: getattr(r, c) for c in DeliveryRow.__dataclass_fields__})
-                    for r in await conn.execute(q)]
+            return [
+                DeliveryRow(**{c: getattr(r, c) for c in DeliveryRow.__dataclass_fields__})
+                for r in await conn.execute(q)
+            ]
 
     async def last_sent(self, sub_id: int) -> DeliveryRow | None:
         rows = [r for r in await self.deliveries(sub_id) if r.status == "sent"]

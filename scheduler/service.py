@@ -112,8 +112,14 @@ class Service:
         from apscheduler.triggers.interval import IntervalTrigger
 
         self._aps = AsyncIOScheduler(timezone=UTC)
-        self._aps.add_job(self._fire, IntervalTrigger(seconds=60), id=SWEEP_JOB,
-                          coalesce=True, max_instances=1, replace_existing=True)
+        self._aps.add_job(
+            self._fire,
+            IntervalTrigger(seconds=60),
+            id=SWEEP_JOB,
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
         self._aps.start()
         await self.tick()  # builds the cron jobs; sends what was missed within the grace window
 
@@ -163,8 +169,13 @@ class Service:
             if self._jobs.get(s.id) == wanted[s.id]:
                 continue
             self._aps.add_job(
-                self._fire, s.slot.cron_trigger(), id=f"{JOB_PREFIX}{s.id}",
-                replace_existing=True, coalesce=True, max_instances=3, misfire_grace_time=grace,
+                self._fire,
+                s.slot.cron_trigger(),
+                id=f"{JOB_PREFIX}{s.id}",
+                replace_existing=True,
+                coalesce=True,
+                max_instances=3,
+                misfire_grace_time=grace,
             )
             self._jobs[s.id] = wanted[s.id]
 
@@ -183,7 +194,9 @@ class Service:
     def deadline(self, sub: Subscription | Slot, day: date, at: datetime) -> datetime:
         """The latest instant a post may still go out: grace window, within its local day."""
         slot = sub.slot if isinstance(sub, Subscription) else sub
-        end_of_day = datetime.combine(day + timedelta(days=1), time(0), tzinfo=slot.tz).astimezone(UTC)
+        end_of_day = datetime.combine(day + timedelta(days=1), time(0), tzinfo=slot.tz).astimezone(
+            UTC
+        )
         return min(at + self.grace, end_of_day - timedelta(microseconds=1))
 
     async def tick(self, now: datetime | None = None) -> TickReport:
@@ -213,11 +226,19 @@ class Service:
                 log.info("daily: skipped subscription %s on %s (daily skip)", sid, day)
             for s, day, _ in to_skip:
                 await self.repo.clear_skip(s, day)
-            for sid, day in await self.repo.record(to_miss, "missed", now, "no instance ran in time"):
+            for sid, day in await self.repo.record(
+                to_miss, "missed", now, "no instance ran in time"
+            ):
                 report.missed.append((sid, day))
                 sub = by_id[sid]
-                log.warning("daily: missed %s/%s/%s for %s (past the %s grace window); skipped",
-                            sub.platform, sub.workspace, sub.channel, day, self.grace)
+                log.warning(
+                    "daily: missed %s/%s/%s for %s (past the %s grace window); skipped",
+                    sub.platform,
+                    sub.workspace,
+                    sub.channel,
+                    day,
+                    self.grace,
+                )
             # Claim in chunks, a small one first, and start posting each chunk at once: with
             # thousands due in one minute, posting overlaps the claiming of the rest.
             todo: list[Claim] = []
@@ -225,15 +246,21 @@ class Service:
             to_claim.sort()
             start, size = 0, FIRST_CHUNK
             while start < len(to_claim):
-                won = await self.repo.claim(to_claim[start : start + size], owner=self.owner,
-                                            now=now, lease=self.lease)
+                won = await self.repo.claim(
+                    to_claim[start : start + size], owner=self.owner, now=now, lease=self.lease
+                )
                 todo.extend(won)
-                tasks.extend(asyncio.ensure_future(self._post(c, by_id[c.subscription_id], now))
-                             for c in won)
+                tasks.extend(
+                    asyncio.ensure_future(self._post(c, by_id[c.subscription_id], now)) for c in won
+                )
                 start, size = start + size, CHUNK
             self._done.update((s, d) for s, d, _ in to_claim + to_skip + to_miss)
-            recovered = [] if not expired else await self.repo.recover(
-                owner=self.owner, now=now, lease=self.lease, platforms=list(self.delivery.ports)
+            recovered = (
+                []
+                if not expired
+                else await self.repo.recover(
+                    owner=self.owner, now=now, lease=self.lease, platforms=list(self.delivery.ports)
+                )
             )
             oldest = (now - self.lookback - timedelta(days=2)).date()
             self._done = {k for k in self._done if k[1] >= oldest}
@@ -243,8 +270,10 @@ class Service:
                 if by_id_sub is not None:
                     by_id[claim.subscription_id] = by_id_sub
         todo.extend(recovered)
-        tasks.extend(asyncio.ensure_future(self._post(c, by_id.get(c.subscription_id), now))
-                     for c in recovered)
+        tasks.extend(
+            asyncio.ensure_future(self._post(c, by_id.get(c.subscription_id), now))
+            for c in recovered
+        )
         outcomes = await asyncio.gather(*tasks, return_exceptions=True)
         fatal: BaseException | None = None
         for claim, status in zip(todo, outcomes, strict=True):
@@ -282,21 +311,40 @@ class Service:
         outcome = await self.delivery.deliver(sub.platform, sub.workspace, sub.channel, reply)
         done_at = self.clock.now()
         if outcome.status == "sent":
-            await self._finish(claim.delivery_id, "sent", now=done_at, attempts=outcome.attempts,
-                                   message_id=outcome.message_id, lesson_id=pick.lesson.id)
+            await self._finish(
+                claim.delivery_id,
+                "sent",
+                now=done_at,
+                attempts=outcome.attempts,
+                message_id=outcome.message_id,
+                lesson_id=pick.lesson.id,
+            )
             return "sent"
         if outcome.status == "permanent":
-            await self._finish(claim.delivery_id, "failed", now=done_at,
-                                   attempts=outcome.attempts, error=outcome.error)
+            await self._finish(
+                claim.delivery_id,
+                "failed",
+                now=done_at,
+                attempts=outcome.attempts,
+                error=outcome.error,
+            )
             reason = f"posting failed {outcome.attempts} times: {outcome.error}"
             await self.repo.set_paused(sub.id, True, done_at, reason[:300])
             self._remove_job(sub.id)
-            log.error("daily: paused %s/%s/%s: %s", sub.platform, sub.workspace, sub.channel, reason)
+            log.error(
+                "daily: paused %s/%s/%s: %s", sub.platform, sub.workspace, sub.channel, reason
+            )
             await self._notify(sub, reason)
             return "failed"
         # transient errors outlasted this round (or no port): hand the claim back for later
-        await self._finish(claim.delivery_id, "claimed", now=done_at, attempts=outcome.attempts,
-                               error=outcome.error, lease_until=done_at + self.retry_later)
+        await self._finish(
+            claim.delivery_id,
+            "claimed",
+            now=done_at,
+            attempts=outcome.attempts,
+            error=outcome.error,
+            lease_until=done_at + self.retry_later,
+        )
         return "retry"
 
     async def _finish(self, delivery_id: int, status: str, **kw) -> None:
@@ -330,16 +378,24 @@ class Service:
         port = self.delivery.ports.get(sub.platform)
         if port is None:
             return
-        text = (f"Daily study prompts for channel {sub.channel} are paused: {reason}. "
-                "Fix the bot's permissions there, then run /daily resume in that channel.")
+        text = (
+            f"Daily study prompts for channel {sub.channel} are paused: {reason}. "
+            "Fix the bot's permissions there, then run /daily resume in that channel."
+        )
         try:
             await port.notify_admin(sub.workspace, sub.channel, text)
         except Exception:  # best effort: the pause is already recorded
             log.exception("could not notify an admin of %s/%s", sub.platform, sub.workspace)
 
     def prompt_reply(self, sub: Subscription, pick: Pick, day: date | None, cursor: int) -> Reply:
-        return build_prompt(self.services.content, pick, track=sub.track,
-                            prompt=prompt_id(sub.id, day, cursor), local_date=day, role=sub.role)
+        return build_prompt(
+            self.services.content,
+            pick,
+            track=sub.track,
+            prompt=prompt_id(sub.id, day, cursor),
+            local_date=day,
+            role=sub.role,
+        )
 
     async def post_now(self, sub: Subscription) -> Reply | None:
         """``daily now``: post the next lesson immediately (outside the daily claim)."""
@@ -354,12 +410,29 @@ class Service:
     # -- what the daily commands call ---------------------------------------------------------
 
     async def subscribe(
-        self, platform: str, workspace: str, channel: str, *, time: str, timezone: str,
-        days: str, track: str, role: str | None, by: str,
+        self,
+        platform: str,
+        workspace: str,
+        channel: str,
+        *,
+        time: str,
+        timezone: str,
+        days: str,
+        track: str,
+        role: str | None,
+        by: str,
     ) -> tuple[Subscription, bool]:
         sub, created = await self.repo.subscribe(
-            platform, workspace, channel, time=time, timezone=timezone, days=days, track=track,
-            role=role, by=by, now=self.clock.now(),
+            platform,
+            workspace,
+            channel,
+            time=time,
+            timezone=timezone,
+            days=days,
+            track=track,
+            role=role,
+            by=by,
+            now=self.clock.now(),
         )
         await self.refresh()
         return sub, created

@@ -33,15 +33,28 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EVERY_DAY = ",".join(DAYS)
 _DAY_NAMES = {
     **{d: i for i, d in enumerate(DAYS)},
-    **{n: i for i, n in enumerate(
-        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-    )},
-    "tues": 1, "wednes": 2, "thur": 3, "thurs": 3,
+    **{
+        n: i
+        for i, n in enumerate(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        )
+    },
+    "tues": 1,
+    "wednes": 2,
+    "thur": 3,
+    "thurs": 3,
 }
 _DAY_SETS = {
-    "daily": DAYS, "everyday": DAYS, "every day": DAYS, "all": DAYS, "*": DAYS,
-    "weekdays": DAYS[:5], "weekday": DAYS[:5], "workdays": DAYS[:5],
-    "weekends": DAYS[5:], "weekend": DAYS[5:],
+    "daily": DAYS,
+    "everyday": DAYS,
+    "every day": DAYS,
+    "all": DAYS,
+    "*": DAYS,
+    "weekdays": DAYS[:5],
+    "weekday": DAYS[:5],
+    "workdays": DAYS[:5],
+    "weekends": DAYS[5:],
+    "weekend": DAYS[5:],
 }
 
 _TIME_24 = re.compile(r"^(\d{1,2})(?::|h|\.)?(\d{2})?$")
@@ -255,4 +268,3 @@ class Slot:
         return CronTrigger(
             day_of_week=self.days, hour=t.hour, minute=t.minute, second=0, timezone=self.tz
         )
-

@@ -34,7 +34,9 @@ NO_SCHEDULER = (
     "Daily prompts need the database and the scheduler, and they aren't running right now. "
     "An admin can check DATABASE_URL and restart the bot with `python -m bot run`."
 )
-NOT_SUBSCRIBED = "This channel has no daily study prompt. An admin can start one with /daily subscribe."
+NOT_SUBSCRIBED = (
+    "This channel has no daily study prompt. An admin can start one with /daily subscribe."
+)
 
 
 def _svc(ctx: Context):
@@ -67,22 +69,35 @@ def _describe(sub: Subscription) -> str:
 
 
 @command(
-    "daily", "subscribe",
+    "daily",
+    "subscribe",
     description="Post a daily study prompt in this channel (admins)",
     options=[
         Option("time", "Local time, 24-hour HH:MM (default 09:00)", max_length=10),
-        Option("timezone", "IANA name like Europe/Berlin, or UTC+2 (default: the workspace's)",
-               max_length=64),
+        Option(
+            "timezone",
+            "IANA name like Europe/Berlin, or UTC+2 (default: the workspace's)",
+            max_length=64,
+        ),
         Option("days", "daily, weekdays, weekends or mon,wed,fri (default daily)", max_length=60),
         Option("track", "Which path to follow (default mixed)", choices=TRACKS),
         Option("role", "Who it is for, shown on the prompt (e.g. a study role)", max_length=60),
     ],
-    examples=["/daily subscribe", "/daily subscribe time:07:30 timezone:Europe/Berlin days:weekdays",
-              "/daily subscribe 18:00 UTC+2 daily interview"],
+    examples=[
+        "/daily subscribe",
+        "/daily subscribe time:07:30 timezone:Europe/Berlin days:weekdays",
+        "/daily subscribe 18:00 UTC+2 daily interview",
+    ],
     admin=True,
 )
-async def subscribe(ctx: Context, time: str | None = None, timezone: str | None = None,
-                    days: str | None = None, track: str | None = None, role: str | None = None) -> Reply:
+async def subscribe(
+    ctx: Context,
+    time: str | None = None,
+    timezone: str | None = None,
+    days: str | None = None,
+    track: str | None = None,
+    role: str | None = None,
+) -> Reply:
     svc = _svc(ctx)
     store = need_store(ctx)
     canonical_time = parse_time(time) if time else "09:00"
@@ -94,10 +109,19 @@ async def subscribe(ctx: Context, time: str | None = None, timezone: str | None 
     track = track or DEFAULT_TRACK
     if not svc.curriculum.sequence(track):
         raise UserError(f"The {track} track has no lessons yet. Try another track.")
-    sub, created = await call(svc.subscribe(
-        ctx.platform, ctx.workspace, ctx.channel, time=canonical_time, timezone=tz,
-        days=canonical_days, track=track, role=role and neutralize(role, 60), by=ctx.member.id,
-    ))
+    sub, created = await call(
+        svc.subscribe(
+            ctx.platform,
+            ctx.workspace,
+            ctx.channel,
+            time=canonical_time,
+            timezone=tz,
+            days=canonical_days,
+            track=track,
+            role=role and neutralize(role, 60),
+            by=ctx.member.id,
+        )
+    )
     runs = svc.next_runs(sub, 1)
     first = _when(runs[0][1], tz) if runs else "never (no days chosen)"
     return Reply(
@@ -143,35 +167,54 @@ async def resume(ctx: Context) -> Reply:
     return Reply(text="Resumed." + nxt, kind="success")
 
 
-@command("daily", "skip", description="Skip the next daily prompt in this channel (admins)", admin=True)
+@command(
+    "daily", "skip", description="Skip the next daily prompt in this channel (admins)", admin=True
+)
 async def skip(ctx: Context) -> Reply:
     sub = await _sub(ctx)
     day = await call(_svc(ctx).skip_next(sub))
     if day is None:
         raise UserError("There is no upcoming prompt to skip.")
-    return Reply(text=f"The prompt of {day:%a %d %b %Y} will be skipped; the track continues after it.",
-                 kind="success")
+    return Reply(
+        text=f"The prompt of {day:%a %d %b %Y} will be skipped; the track continues after it.",
+        kind="success",
+    )
 
 
-@command("daily", "unsubscribe", description="Stop this channel's daily prompt (admins)", admin=True)
+@command(
+    "daily", "unsubscribe", description="Stop this channel's daily prompt (admins)", admin=True
+)
 async def unsubscribe(ctx: Context) -> Reply:
     sub = await _sub(ctx)
     await call(_svc(ctx).unsubscribe(sub))
     return Reply(text="Unsubscribed: no more daily prompts in this channel.", kind="success")
 
 
-@command("daily", "now", description="Post the next daily prompt here right now (admins)", admin=True,
-         ephemeral=True)
+@command(
+    "daily",
+    "now",
+    description="Post the next daily prompt here right now (admins)",
+    admin=True,
+    ephemeral=True,
+)
 async def now(ctx: Context) -> Reply:
     sub = await _sub(ctx)
     posted = await call(_svc(ctx).post_now(sub))
     if posted is None:
-        raise UserError("I couldn't post the prompt here right now (see the bot's log); try again soon.")
+        raise UserError(
+            "I couldn't post the prompt here right now (see the bot's log); try again soon."
+        )
     # The check-in button rides along so the admin can check in from here too.
-    return Reply(text="Posted the next prompt in this channel.", buttons=posted.buttons, kind="success")
+    return Reply(
+        text="Posted the next prompt in this channel.", buttons=posted.buttons, kind="success"
+    )
 
 
-@command("daily", "preview", description="The next 5 daily prompt times in your time, and the next prompt")
+@command(
+    "daily",
+    "preview",
+    description="The next 5 daily prompt times in your time, and the next prompt",
+)
 async def preview(ctx: Context) -> Reply:
     svc = _svc(ctx)
     sub = await _sub(ctx)
@@ -192,8 +235,13 @@ async def preview(ctx: Context) -> Reply:
             Field("Study", pick.lesson.study, inline=False),
             Field("Question", pick.lesson.question, inline=False),
         ]
-    return Reply(title=f"Daily study prompt — {_describe(sub)}", text=text, items=items,
-                 fields=tuple(fields), ephemeral=True)
+    return Reply(
+        title=f"Daily study prompt — {_describe(sub)}",
+        text=text,
+        items=items,
+        fields=tuple(fields),
+        ephemeral=True,
+    )
 
 
 @action(CHECKIN_ACTION)
@@ -203,13 +251,24 @@ async def check_in(ctx: Context, prompt: str = "", *_: str) -> Reply:
     if ctx.member.is_bot:
         raise UserError("Bots don't earn points.")
     store = need_store(ctx)
-    result = await call(store.check_in(ctx.platform, ctx.workspace, ctx.member.id, who(ctx), prompt,
-                                       ctx.clock.now().astimezone(UTC)))
+    result = await call(
+        store.check_in(
+            ctx.platform,
+            ctx.workspace,
+            ctx.member.id,
+            who(ctx),
+            prompt,
+            ctx.clock.now().astimezone(UTC),
+        )
+    )
     if result.already:
-        return Reply(text=f"You already checked in on this prompt. Streak: {result.streak} day(s).",
-                     ephemeral=True)
+        return Reply(
+            text=f"You already checked in on this prompt. Streak: {result.streak} day(s).",
+            ephemeral=True,
+        )
     return Reply(
         text=f"Checked in: +{result.points_awarded} points. Streak: {result.streak} day(s)"
         + (f", best {result.best_streak}." if result.best_streak > result.streak else "."),
-        ephemeral=True, kind="success",
+        ephemeral=True,
+        kind="success",
     )

@@ -11,19 +11,33 @@ from bot.store import open_store
 from scheduler import Service
 
 STAGES = ["math", "cs", "ml-concepts", "algorithms", "tools", "projects", "interview"]
-TRACK_OF = {"math": "fundamentals", "cs": "fundamentals", "ml-concepts": "ml-core",
-            "algorithms": "ml-core", "tools": "ml-core", "projects": "ml-core",
-            "interview": "interview"}
+TRACK_OF = {
+    "math": "fundamentals",
+    "cs": "fundamentals",
+    "ml-concepts": "ml-core",
+    "algorithms": "ml-core",
+    "tools": "ml-core",
+    "projects": "ml-core",
+    "interview": "interview",
+}
 
 
 def fixture_lessons(per_stage: int = 2) -> list[Lesson]:
     out = []
     for stage in STAGES:
         for i in range(per_stage):
-            out.append(Lesson(
-                id=f"{stage}-{i}", source="authored", stage=stage, tracks=(TRACK_OF[stage], "mixed"),
-                topic=f"{stage} topic {i}", study=f"Study {stage} part {i}.",
-                question=f"What is the key idea of {stage} part {i}?", resource="coursera"))
+            out.append(
+                Lesson(
+                    id=f"{stage}-{i}",
+                    source="authored",
+                    stage=stage,
+                    tracks=(TRACK_OF[stage], "mixed"),
+                    topic=f"{stage} topic {i}",
+                    study=f"Study {stage} part {i}.",
+                    question=f"What is the key idea of {stage} part {i}?",
+                    resource="coursera",
+                )
+            )
     return out
 
 
@@ -32,8 +46,16 @@ def fixture_content(real: Content) -> Content:
     return Content({"resources": list(real.resources), "curriculum": fixture_lessons()})
 
 
-async def instance(url: str, clock: FakeClock, content: Content, ports, *, owner: str,
-                   grace_hours: float = 6.0, **kw):
+async def instance(
+    url: str,
+    clock: FakeClock,
+    content: Content,
+    ports,
+    *,
+    owner: str,
+    grace_hours: float = 6.0,
+    **kw,
+):
     async def no_sleep(_seconds: float) -> None:
         return None
 

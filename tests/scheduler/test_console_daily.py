@@ -87,12 +87,14 @@ async def test_members_may_preview_but_not_change(console):
 
 @pytest.mark.parametrize(
     ("line", "needle"),
-    [("/daily subscribe time:25:00", "isn't a time of day"),
-     ("/daily subscribe timezone:Europe/Berln", "Did you mean Europe/Berlin"),
-     ("/daily subscribe days:funday", "isn't a set of days"),
-     ("/daily subscribe track:nope", "isn't a track"),
-     ("/daily pause", "no daily study prompt"),
-     ("/daily subscribe timezone:UTC+2 role:@everyone", None)],
+    [
+        ("/daily subscribe time:25:00", "isn't a time of day"),
+        ("/daily subscribe timezone:Europe/Berln", "Did you mean Europe/Berlin"),
+        ("/daily subscribe days:funday", "isn't a set of days"),
+        ("/daily subscribe track:nope", "isn't a track"),
+        ("/daily pause", "no daily study prompt"),
+        ("/daily subscribe timezone:UTC+2 role:@everyone", None),
+    ],
 )
 async def test_input_errors_are_friendly(console, line, needle):
     services, session, out, clock = console

@@ -3,8 +3,16 @@ from scheduler.curriculum import Curriculum, sequence
 
 
 def lesson(i, stage, *tracks):
-    return Lesson(id=f"l{i}", source="authored", stage=stage, tracks=tracks, topic=f"Topic {i}",
-                  study="Study this", question="What is it?", resource="coursera")
+    return Lesson(
+        id=f"l{i}",
+        source="authored",
+        stage=stage,
+        tracks=tracks,
+        topic=f"Topic {i}",
+        study="Study this",
+        question="What is it?",
+        resource="coursera",
+    )
 
 
 LESSONS = [

@@ -16,8 +16,14 @@ def setup(limits=None, **kw):
     clock = FakeClock(T0)
     vt = VirtualTime(clock)
     platform = FakePlatform("discord", clock)
-    engine = DeliveryEngine({"discord": platform}, limits=limits or {}, sleep=vt.sleep,
-                            monotonic=vt.monotonic, rng=random.Random(1), **kw)
+    engine = DeliveryEngine(
+        {"discord": platform},
+        limits=limits or {},
+        sleep=vt.sleep,
+        monotonic=vt.monotonic,
+        rng=random.Random(1),
+        **kw,
+    )
     return clock, vt, platform, engine
 
 

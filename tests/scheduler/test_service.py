@@ -32,10 +32,25 @@ async def one(db_url, clock, lessons_content):
     await close(services)
 
 
-async def subscribe(svc, channel="c1", time="09:00", tz="Europe/Berlin", days="mon,tue,wed,thu,fri,sat,sun",
-                    track="mixed"):
-    sub, _ = await svc.subscribe("discord", "g1", channel, time=time, timezone=tz, days=days,
-                                 track=track, role=None, by="admin")
+async def subscribe(
+    svc,
+    channel="c1",
+    time="09:00",
+    tz="Europe/Berlin",
+    days="mon,tue,wed,thu,fri,sat,sun",
+    track="mixed",
+):
+    sub, _ = await svc.subscribe(
+        "discord",
+        "g1",
+        channel,
+        time=time,
+        timezone=tz,
+        days=days,
+        track=track,
+        role=None,
+        by="admin",
+    )
     return sub
 
 
@@ -171,7 +186,9 @@ async def test_transient_errors_beyond_retries_are_retried_later_once(one, clock
     assert len(platform.posts) == 1 and platform.calls["c1"] == 8
 
 
-async def test_claim_abandoned_by_a_crash_is_taken_over_after_the_lease(db_url, clock, lessons_content):
+async def test_claim_abandoned_by_a_crash_is_taken_over_after_the_lease(
+    db_url, clock, lessons_content
+):
     platform = FakePlatform("discord", clock)
     sa, a = await instance(db_url, clock, lessons_content, [platform], owner="a")
     sb, b = await instance(db_url, clock, lessons_content, [platform], owner="b")
@@ -180,8 +197,9 @@ async def test_claim_abandoned_by_a_crash_is_taken_over_after_the_lease(db_url, 
         clock.set(datetime(2026, 1, 5, 8, 0, tzinfo=UTC))
         sub = await a.repo.get("discord", "g1", "c1")
         # Instance a claims, then "dies" before posting.
-        won = await a.repo.claim([(sub.id, date(2026, 1, 5), clock.now())], owner="a",
-                                 now=clock.now(), lease=a.lease)
+        won = await a.repo.claim(
+            [(sub.id, date(2026, 1, 5), clock.now())], owner="a", now=clock.now(), lease=a.lease
+        )
         assert len(won) == 1
         assert (await b.tick()).sent == []  # claimed by a: b keeps off
         clock.advance(minutes=11)
@@ -251,7 +269,9 @@ async def test_start_rebuilds_jobs_and_sends_what_was_missed_within_grace(db_url
         await svc.start()
         assert sorted(j.id for j in svc.jobs()) == ["daily-1", "daily-2"]
         assert [p[1] for p in platform.posts] == ["late"]
-        statuses = {(r.subscription_id, r.local_date): r.status for r in await svc.repo.deliveries()}
+        statuses = {
+            (r.subscription_id, r.local_date): r.status for r in await svc.repo.deliveries()
+        }
         assert statuses[(1, date(2026, 1, 6))] == "missed"
         assert statuses[(2, date(2026, 1, 6))] == "sent"
     finally:

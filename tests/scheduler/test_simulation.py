@@ -79,7 +79,9 @@ class Port:
             raise TransientDeliveryError("503", retry_after=0.5)
         prompt = reply.buttons[0].action.split("|")[2]
         assert reply.buttons[0].action.split("|")[1] == CHECKIN_ACTION
-        self.world.posts.append((channel, prompt, self.world.clock.now(), reply.title.split(": ", 1)[1]))
+        self.world.posts.append(
+            (channel, prompt, self.world.clock.now(), reply.title.split(": ", 1)[1])
+        )
         return f"m{len(self.world.posts)}"
 
     async def notify_admin(self, workspace: str, channel: str, text: str) -> None:
@@ -109,8 +111,17 @@ async def test_400_days_two_instances_crashes_exactly_once(db_url, content):
     _, a = live["a"]
     subs = {}
     for channel, t, tz, days, track in SUBS:
-        sub, _ = await a.subscribe("discord", "g", channel, time=t, timezone=tz, days=days,
-                                   track=track, role=None, by="admin")
+        sub, _ = await a.subscribe(
+            "discord",
+            "g",
+            channel,
+            time=t,
+            timezone=tz,
+            days=days,
+            track=track,
+            role=None,
+            by="admin",
+        )
         subs[channel] = sub
     late_added = False
     end = START + timedelta(days=DAYS)
@@ -121,8 +132,13 @@ async def test_400_days_two_instances_crashes_exactly_once(db_url, content):
             now = clock.now()
             due = min(sub.slot.next_runs(now, 1)[0][1] for sub in subs.values())
             wakeups += [t for t in down_until.values() if t > now]
-            nxt = min([now + timedelta(minutes=rng.randint(60, 240)),
-                       due + timedelta(seconds=rng.randint(0, 90)), *(w for w in wakeups if w > now)])
+            nxt = min(
+                [
+                    now + timedelta(minutes=rng.randint(60, 240)),
+                    due + timedelta(seconds=rng.randint(0, 90)),
+                    *(w for w in wakeups if w > now),
+                ]
+            )
             wakeups = [w for w in wakeups if w > nxt]
             clock.set(nxt)
             now = nxt
@@ -135,12 +151,23 @@ async def test_400_days_two_instances_crashes_exactly_once(db_url, content):
                     restarts += 1
             if not late_added and now >= LATE_SUB and "b" in live:
                 channel, t, tz, days, track = LATE
-                sub, _ = await live["b"][1].subscribe("discord", "g", channel, time=t, timezone=tz,
-                                                      days=days, track=track, role=None, by="admin")
+                sub, _ = await live["b"][1].subscribe(
+                    "discord",
+                    "g",
+                    channel,
+                    time=t,
+                    timezone=tz,
+                    days=days,
+                    track=track,
+                    role=None,
+                    by="admin",
+                )
                 subs[channel] = sub
                 late_added = True
             running = list(live)
-            results = await asyncio.gather(*(live[n][1].tick() for n in running), return_exceptions=True)
+            results = await asyncio.gather(
+                *(live[n][1].tick() for n in running), return_exceptions=True
+            )
             for name, result in zip(running, results, strict=True):
                 if isinstance(result, SimulatedCrash):
                     crashes_mid_post += 1
@@ -210,9 +237,10 @@ async def test_400_days_two_instances_crashes_exactly_once(db_url, content):
         for r in rows:
             statuses[r.status] += 1
         assert statuses == {"sent": total}, dict(statuses)
-        print(f"\nsimulation: {total} posts over {DAYS} days, {crashes_mid_post} crashes mid-post, "
-              f"{restarts} restarts, ended {last:%Y-%m-%d}")
+        print(
+            f"\nsimulation: {total} posts over {DAYS} days, {crashes_mid_post} crashes mid-post, "
+            f"{restarts} restarts, ended {last:%Y-%m-%d}"
+        )
     finally:
         for name in list(live):
             await close(live[name][0])
-

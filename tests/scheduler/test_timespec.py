@@ -10,9 +10,19 @@ from scheduler.timespec import Slot, describe_days, parse_days, parse_time, pars
 
 @pytest.mark.parametrize(
     ("text", "want"),
-    [("09:00", "09:00"), ("9", "09:00"), ("9:05", "09:05"), ("21:30", "21:30"), ("2130", "21:30"),
-     ("9am", "09:00"), ("9:30pm", "21:30"), ("12am", "00:00"), ("12pm", "12:00"), ("0:00", "00:00"),
-     (" 7h15 ", "07:15")],
+    [
+        ("09:00", "09:00"),
+        ("9", "09:00"),
+        ("9:05", "09:05"),
+        ("21:30", "21:30"),
+        ("2130", "21:30"),
+        ("9am", "09:00"),
+        ("9:30pm", "21:30"),
+        ("12am", "00:00"),
+        ("12pm", "12:00"),
+        ("0:00", "00:00"),
+        (" 7h15 ", "07:15"),
+    ],
 )
 def test_parse_time(text, want):
     assert parse_time(text) == want
@@ -37,10 +47,20 @@ def test_parse_time_never_crashes(text):
 
 @pytest.mark.parametrize(
     ("text", "want"),
-    [("Europe/Berlin", "Europe/Berlin"), ("europe/berlin", "Europe/Berlin"),
-     ("america/new york", "America/New_York"), ("UTC", "UTC"), ("gmt", "UTC"),
-     ("UTC+2", "UTC+02:00"), ("utc-5", "UTC-05:00"), ("UTC+05:30", "UTC+05:30"),
-     ("GMT+0530", "UTC+05:30"), ("+01:00", "UTC+01:00"), ("UTC+0", "UTC"), ("UTC+14", "UTC+14:00")],
+    [
+        ("Europe/Berlin", "Europe/Berlin"),
+        ("europe/berlin", "Europe/Berlin"),
+        ("america/new york", "America/New_York"),
+        ("UTC", "UTC"),
+        ("gmt", "UTC"),
+        ("UTC+2", "UTC+02:00"),
+        ("utc-5", "UTC-05:00"),
+        ("UTC+05:30", "UTC+05:30"),
+        ("GMT+0530", "UTC+05:30"),
+        ("+01:00", "UTC+01:00"),
+        ("UTC+0", "UTC"),
+        ("UTC+14", "UTC+14:00"),
+    ],
 )
 def test_parse_timezone(text, want):
     assert parse_timezone(text) == want
@@ -73,10 +93,16 @@ def test_parse_timezone_never_crashes(text):
 
 @pytest.mark.parametrize(
     ("text", "want"),
-    [("daily", "mon,tue,wed,thu,fri,sat,sun"), ("weekdays", "mon,tue,wed,thu,fri"),
-     ("weekends", "sat,sun"), ("mon,wed,fri", "mon,wed,fri"), ("Fri Mon", "mon,fri"),
-     ("mon-fri", "mon,tue,wed,thu,fri"), ("fri-mon", "mon,fri,sat,sun"),
-     ("tuesday,thursday", "tue,thu")],
+    [
+        ("daily", "mon,tue,wed,thu,fri,sat,sun"),
+        ("weekdays", "mon,tue,wed,thu,fri"),
+        ("weekends", "sat,sun"),
+        ("mon,wed,fri", "mon,wed,fri"),
+        ("Fri Mon", "mon,fri"),
+        ("mon-fri", "mon,tue,wed,thu,fri"),
+        ("fri-mon", "mon,fri,sat,sun"),
+        ("tuesday,thursday", "tue,thu"),
+    ],
 )
 def test_parse_days(text, want):
     assert parse_days(text) == want
@@ -109,7 +135,11 @@ def test_nonexistent_local_time_is_shifted_forward_by_the_gap():
 def test_ambiguous_local_time_posts_at_first_occurrence():
     slot = Slot("02:30", "Europe/Berlin")
     assert slot.instant(date(2026, 10, 25)) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # CEST
-    runs = list(slot.runs_between(datetime(2026, 10, 24, 12, tzinfo=UTC), datetime(2026, 10, 26, 12, tzinfo=UTC)))
+    runs = list(
+        slot.runs_between(
+            datetime(2026, 10, 24, 12, tzinfo=UTC), datetime(2026, 10, 26, 12, tzinfo=UTC)
+        )
+    )
     assert [d for d, _ in runs] == [date(2026, 10, 25), date(2026, 10, 26)]
 
 
@@ -134,8 +164,11 @@ def test_days_filter_and_next_runs():
 
 @given(
     st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)),
-    st.sampled_from(["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "UTC-09:30"]),
-    st.integers(0, 23), st.integers(0, 59),
+    st.sampled_from(
+        ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "UTC-09:30"]
+    ),
+    st.integers(0, 23),
+    st.integers(0, 59),
 )
 def test_every_post_falls_on_its_local_day(day, tz, hour, minute):
     slot = Slot(f"{hour:02d}:{minute:02d}", tz)
