@@ -179,6 +179,19 @@ class Service:
             )
             self._jobs[s.id] = wanted[s.id]
 
+    def _served(self, subs: list[Subscription]) -> list[Subscription]:
+        """The subscriptions this process posts: a sharded Discord process only its guilds.
+
+        A port may offer ``serves(workspace)``; claims still make every post exactly-once, so
+        this only splits the work (and a crashed process's claims are recovered by any).
+        """
+        out = []
+        for s in subs:
+            serves = getattr(self.delivery.ports.get(s.platform), "serves", None)
+            if serves is None or serves(s.workspace):
+                out.append(s)
+        return out
+
     def _remove_job(self, sub_id: int) -> None:
         self._jobs.pop(sub_id, None)
         if self._aps is not None and self._aps.get_job(f"{JOB_PREFIX}{sub_id}") is not None:
@@ -186,7 +199,7 @@ class Service:
 
     async def refresh(self) -> None:
         """Re-read subscriptions now (after a change) and fix the jobs."""
-        subs = await self.repo.active(self.delivery.ports)
+        subs = self._served(await self.repo.active(self.delivery.ports))
         self._sync_jobs(subs)
 
     # -- the algorithm ------------------------------------------------------------------------
@@ -206,6 +219,7 @@ class Service:
             self._waiting = None  # from here on a new firing needs a new tick
             now = now or self.clock.now()
             subs, expired = await self.repo.snapshot(self.delivery.ports, now)
+            subs = self._served(subs)
             self._sync_jobs(subs)
             by_id = {s.id: s for s in subs}
             to_claim, to_skip, to_miss = [], [], []

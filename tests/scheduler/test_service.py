@@ -295,3 +295,32 @@ async def test_many_jobs_firing_at_once_share_ticks(one, clock):
     await asyncio.gather(*(svc._fire() for _ in range(30)))  # 30 cron jobs due at 09:00
     assert len(platform.posts) == 30
     assert reads <= 2
+
+
+class ShardPort(FakePlatform):
+    """A Discord port of one shard process: it serves the guilds of its shard only."""
+
+    def __init__(self, clock, shard: int, count: int = 2) -> None:
+        super().__init__("discord", clock)
+        self.shard, self.count = shard, count
+
+    def serves(self, workspace: str) -> bool:
+        return (int(workspace) >> 22) % self.count == self.shard
+
+
+async def test_sharded_processes_post_only_for_their_guilds(db_url, clock, lessons_content):
+    p0, p1 = ShardPort(clock, 0), ShardPort(clock, 1)
+    s0, a = await instance(db_url, clock, lessons_content, [p0], owner="shard0")
+    s1, b = await instance(db_url, clock, lessons_content, [p1], owner="shard1")
+    guilds = [str(n << 22) for n in range(6)]  # shard = n % 2
+    try:
+        for g in guilds:
+            await a.subscribe("discord", g, "c1", time="09:00", timezone="Europe/Berlin",
+                              days="mon,tue,wed,thu,fri,sat,sun", track="mixed", role=None, by="admin")
+        clock.set(datetime(2026, 1, 5, 8, 0, tzinfo=UTC))
+        await asyncio.gather(a.tick(), b.tick())
+        assert sorted(p[0] for p in p0.posts) == [g for g in guilds if int(g) >> 22 & 1 == 0]
+        assert sorted(p[0] for p in p1.posts) == [g for g in guilds if int(g) >> 22 & 1 == 1]
+    finally:
+        await close(s0)
+        await close(s1)
