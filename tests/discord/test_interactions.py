@@ -310,6 +310,31 @@ async def test_admin_commands_default_permissions_and_runtime_check(fake, conten
         assert cb.type == 7 and "Undone." in shown(fake.messages[msg["id"]])
 
 
+async def test_a_command_that_outlives_defer_after_is_deferred_and_a_quick_one_is_not(fake, content, guild):
+    # No sleeps: the slow command waits for the test to release it, after the test has seen
+    # the deferral arrive. Only the deferral timer (defer_after) is real time.
+    release = asyncio.Event()
+    reg = Registry(dict(REGISTRY.commands), dict(REGISTRY.actions), dict(REGISTRY.families))
+
+    @command("crunch", description="Something slow", registry=reg)
+    async def crunch(ctx):
+        await release.wait()
+        return Reply(text="Crunched.")
+
+    services = build_services(discord_settings(fake), clock=FakeClock(), content=content)
+    services.registry = reg
+    async with running(fake, services, defer_after=0.02) as live:
+        inter = fake.command(guild, "crunch")
+        cb = await fake.interact(inter)
+        assert cb.type == 5 and not release.is_set()  # deferred while the command still runs
+        release.set()
+        assert "Crunched." in shown(await fake.settle(inter["token"]))
+        # A quick command in the same bot is answered directly, with no deferral.
+        _, cb, msg = await run_command(fake, live, guild, reg.commands[("salary",)], {"country": "germany"})
+        assert cb.type == 4 and "€75,000" in shown(msg)
+        assert not live._deadlines  # nothing left waiting for a deferral
+
+
 async def test_slow_commands_defer_then_follow_up(fake, discord_services, guild):
     async with running(fake, discord_services, defer_after=0) as bot:
         cmd = REGISTRY.commands[("salary",)]

@@ -33,6 +33,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 DEFER_AFTER = 1.5  # seconds: well inside Discord's 3 s, with room for the callback round trip
+SWEEP_EVERY = 0.1  # how often in-flight commands are checked: a deferral goes by DEFER_AFTER + 0.1 s
 NO_MENTIONS = discord.AllowedMentions.none()
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 
@@ -119,13 +120,42 @@ def view_of(buttons: list[Button]) -> discord.ui.View | None:
 
 
 def _kwargs(out: Outgoing, *, clear_view: bool = False) -> dict[str, Any]:
-    kw: dict[str, Any] = {"embeds": [Prebuilt(e) for e in out.embeds], "allowed_mentions": NO_MENTIONS}
+    # No allowed_mentions here: the client's own (NO_MENTIONS, set in DiscordBot.__init__) goes
+    # on every message it sends; a per-call copy only cost a merge per message.
+    kw: dict[str, Any] = {"embeds": [Prebuilt(e) for e in out.embeds]}
     view = view_of(out.buttons)
     if view is not None:
         kw["view"] = view
     elif clear_view:
         kw["view"] = None
     return kw
+
+
+class _Pending:
+    """One interaction being answered: whether its command finished and whether it deferred."""
+
+    __slots__ = ("interaction", "component", "ephemeral_hint", "done", "deferred", "deferral")
+
+    def __init__(self, interaction: discord.Interaction, component: bool, ephemeral_hint: bool) -> None:
+        self.interaction = interaction
+        self.component = component
+        self.ephemeral_hint = ephemeral_hint
+        self.done = False
+        self.deferred = False
+        self.deferral: asyncio.Future | None = None
+
+    def start_deferral(self, force: bool = False) -> None:
+        if self.deferral is None:
+            self.deferral = asyncio.ensure_future(self._defer(force))
+
+    async def _defer(self, force: bool) -> None:
+        if self.done and not force:  # the command finished while this was being scheduled
+            return
+        self.deferred = True
+        if self.component:
+            await self.interaction.response.defer()  # type 6: we may still edit the message
+        else:
+            await self.interaction.response.defer(thinking=True, ephemeral=self.ephemeral_hint)  # type 5
 
 
 class DiscordBot(discord.AutoShardedClient):
@@ -152,6 +182,10 @@ class DiscordBot(discord.AutoShardedClient):
         self.services = services
         self.commands: CommandSet = build(services.registry)
         self.defer_after = defer_after
+        # In-flight commands → when to defer them, checked by one sweeping timer. (A timer per
+        # interaction meant a heap push and pop with Python-level comparisons each time.)
+        self._deadlines: dict[_Pending, float] = {}
+        self._sweeper: asyncio.TimerHandle | None = None
         self.ready_event = asyncio.Event()
         self.delivery: Any = None  # set by attach_delivery
 
@@ -240,41 +274,53 @@ class DiscordBot(discord.AutoShardedClient):
         )
 
     # ------------------------------------------------------------------ outbound
+    def _watch(self, pending: _Pending) -> None:
+        loop = asyncio.get_running_loop()
+        self._deadlines[pending] = loop.time() + self.defer_after
+        if self._sweeper is None:
+            self._sweeper = loop.call_later(min(SWEEP_EVERY, self.defer_after), self._sweep)
+
+    def _sweep(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        # Insertion order is deadline order (one defer_after for all), so stop at the first
+        # command that still has time.
+        due = []
+        for pending, deadline in self._deadlines.items():
+            if deadline > now:
+                break
+            due.append(pending)
+        for pending in due:
+            del self._deadlines[pending]
+            pending.start_deferral()
+        self._sweeper = None
+        if self._deadlines:
+            self._sweeper = loop.call_later(min(SWEEP_EVERY, self.defer_after), self._sweep)
+
+    async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            self._sweeper = None
+        await super().close()
+
     async def _answer(
         self, interaction: discord.Interaction, work: Awaitable[Reply], *, component: bool, ephemeral_hint: bool
     ) -> None:
-        # Run the command in this task; only if it is still busy after ``defer_after`` is a
-        # deferral sent, from a timer. (A task per command plus a wait on it cost two extra
-        # event-loop passes per interaction on the fast path; the timer needs neither.)
-        state = {"deferred": False, "done": False}
-
-        async def defer(force: bool = False) -> None:
-            if state["done"] and not force:
-                return
-            state["deferred"] = True
-            if component:
-                await interaction.response.defer()  # type 6: we may still edit the message
-            else:
-                await interaction.response.defer(thinking=True, ephemeral=ephemeral_hint)  # type 5
-
-        deferral: asyncio.Future | None = None
-
-        def start_deferral() -> None:
-            nonlocal deferral
-            if deferral is None:
-                deferral = asyncio.ensure_future(defer())
-
+        # The command runs in this task; only if it is still busy after ``defer_after`` does
+        # the sweeper send a deferral. The fast path costs two dict operations.
+        pending = _Pending(interaction, component, ephemeral_hint)
         if self.defer_after <= 0:  # configured to always defer first
-            deferral = asyncio.ensure_future(defer(force=True))
-        timer = asyncio.get_running_loop().call_later(max(self.defer_after, 0.0), start_deferral)
+            pending.start_deferral(force=True)
+        else:
+            self._watch(pending)
         try:
             reply = await work
         finally:
-            state["done"] = True
-            timer.cancel()
-        if deferral is not None:
-            await deferral
-        deferred = state["deferred"]
+            pending.done = True
+            self._deadlines.pop(pending, None)
+        if pending.deferral is not None:
+            await pending.deferral
+        deferred = pending.deferred
         messages = render(reply)
         first, rest = messages[0], messages[1:]
         edit = component and reply.replace and reply.kind != "error"
