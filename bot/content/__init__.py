@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -32,6 +33,7 @@ class ContentInvalid(Exception):
         self.errors = errors
 
 
+@lru_cache(maxsize=4096)
 def norm(text: str) -> str:
     """Lowercase, accents and punctuation removed, spaces collapsed: a lookup key."""
     text = unicodedata.normalize("NFKD", text)

@@ -18,6 +18,8 @@ _SLACK_SPECIAL = re.compile(r"<([!@#][^>]*)>")
 
 def strip_controls(text: str) -> str:
     """Drop control and format characters except newline and tab."""
+    if text.isprintable():  # the common case: nothing to drop (checked in C)
+        return text
     return "".join(
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
     )

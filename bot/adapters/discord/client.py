@@ -22,10 +22,11 @@ import yarl
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from bot.adapters.discord.commands import CommandSet, build, rank, resolve, stale_reply
+from bot.adapters.discord.commands import CommandSet, build, resolve, stale_reply
 from bot.adapters.discord.render import Outgoing, components_of, render
 from bot.core import dispatch
 from bot.core.actions import PREFIX, SEP
+from bot.core.complete import suggestions
 from bot.core.context import Context, Member, Services
 from bot.core.reply import Button, Reply, error
 from bot.settings import Settings
@@ -262,13 +263,8 @@ class DiscordBot(discord.AutoShardedClient):
     async def on_autocomplete(self, interaction: discord.Interaction) -> None:
         inv = resolve(self.commands, interaction.data or {})
         choices: list[str] = []
-        opt = inv.command.option(inv.focused) if inv.command and inv.focused else None
-        if opt is not None:
-            try:
-                pool = list(opt.suggest(self.services)) if opt.suggest else list(opt.choices or ())
-                choices = rank(inv.focused_value, [str(c) for c in pool])
-            except Exception:
-                log.exception("autocomplete for %s failed", inv.command.name if inv.command else "?")
+        if inv.command and inv.focused:
+            choices = suggestions(self.services, inv.command, inv.focused, inv.focused_value)
         await interaction.response.autocomplete(
             [app_commands.Choice(name=c[:100], value=c[:100]) for c in choices]
         )

@@ -225,15 +225,3 @@ def stale_reply(cs: CommandSet, path: tuple[str, ...]) -> str:
         f"in an update.{hint} (If Discord still lists it, an admin can refresh the list: "
         "python -m bot discord sync.)"
     )
-
-
-def rank(typed: str, candidates: list[str], limit: int = MAX_CHOICES) -> list[str]:
-    """Autocomplete: candidates ranked by similarity to what the member has typed so far."""
-    unique = list(dict.fromkeys(c for c in candidates if c))
-    typed = typed.strip().lower()
-    if not typed:
-        return unique[:limit]
-    starts = [c for c in unique if c.lower().startswith(typed)]
-    hits = process.extract(typed, unique, scorer=fuzz.WRatio, limit=limit, score_cutoff=50)
-    ranked = starts + [c for c, _, _ in hits if c not in starts]
-    return ranked[:limit]
