@@ -43,14 +43,15 @@ TOP10 = (
     "SELECT member_id, points FROM point_totals WHERE platform = {p} AND workspace = {w} "
     "AND period = {k} AND points > 0 ORDER BY points DESC, member_id LIMIT 10"
 )
-# What Store.leaderboard runs for page 1 (the caller's standing with the board size, then
-# the page), as bare SQL: the floor for the same work without SQLAlchemy and the pool.
+# What Store.leaderboard runs for page 1 (the caller's row, the board size and the caller's
+# rank in one count, then the page), as bare SQL: the floor for the same work without
+# SQLAlchemy and the pool.
+SAME_COUNTS = (
+    "SELECT count(*), count(*) FILTER (WHERE points > {mine}) FROM point_totals "
+    "WHERE platform = {p} AND workspace = {w} AND period = {k} AND points > 0"
+)
 SAME_ME = (
-    "SELECT t.points, m.name, "
-    "(SELECT count(*) FROM point_totals i WHERE i.platform = {p} AND i.workspace = {w} "
-    "AND i.period = {k} AND i.points > 0 AND i.points > t.points), "
-    "(SELECT count(*) FROM point_totals i WHERE i.platform = {p} AND i.workspace = {w} "
-    "AND i.period = {k} AND i.points > 0) "
+    "SELECT t.points, m.name "
     "FROM point_totals t JOIN members m ON m.platform = t.platform AND m.workspace = t.workspace "
     "AND m.member_id = t.member_id WHERE t.platform = {p} AND t.workspace = {w} AND t.period = {k} "
     "AND t.points > 0 AND t.member_id = {m}"
@@ -167,7 +168,7 @@ async def measure(url: str, floor, same, naive, queries: int, answers: int) -> N
             t = time.perf_counter()
             await same(key, members[i % len(members)])
             samples.append(time.perf_counter() - t)
-        print(f"  floor: the same 2 statements, raw driver  {fmt(samples)}")
+        print(f"  floor: the same 3 statements, raw driver  {fmt(samples)}")
         samples = []
         for _ in range(5):
             t = time.perf_counter()
@@ -218,7 +219,8 @@ async def bench_sqlite(args, data) -> None:
         async def same(key, member):
             q = dict(p=":p", w=":w", k=":k", m=":m")
             a = {"p": P, "w": W, "k": key, "m": member}
-            raw.execute(SAME_ME.format(**q), a).fetchall()
+            mine = raw.execute(SAME_ME.format(**q), a).fetchone()[0]
+            raw.execute(SAME_COUNTS.format(mine=":mine", **q), {**a, "mine": mine}).fetchall()
             return raw.execute(SAME_PAGE.format(**q), a).fetchall()
 
         async def naive():
@@ -258,9 +260,11 @@ async def bench_pg(args, data) -> None:
 
         me_sql = SAME_ME.format(p="$1", w="$2", k="$3", m="$4")
         page_sql = SAME_PAGE.format(p="$1", w="$2", k="$3")
+        counts_sql = SAME_COUNTS.format(p="$1", w="$2", k="$3", mine="$4")
 
         async def same(key, member):
-            await raw.fetch(me_sql, P, W, key, member)
+            mine = (await raw.fetchrow(me_sql, P, W, key, member))[0]
+            await raw.fetch(counts_sql, P, W, key, mine)
             return await raw.fetch(page_sql, P, W, key)
 
         async def naive():

@@ -80,6 +80,19 @@ async def open_store(
     return Store(engine, default_timezone=default_timezone, points=points)
 
 
+def _board_count(t, group_id, platform: str, workspace: str, key: str):
+    """``SELECT count(*)`` over one board's totals (points > 0), within a group if given."""
+    q = select(func.count()).select_from(t)
+    if group_id is not None:
+        q = q.join(
+            group_members,
+            and_(group_members.c.group_id == group_id, group_members.c.member_id == t.c.member_id),
+        )
+    return q.where(
+        t.c.platform == platform, t.c.workspace == workspace, t.c.period == key, t.c.points > 0
+    )
+
+
 class Store:
     """Members, study groups, quizzes, check-ins, points and leaderboards."""
 
@@ -847,24 +860,29 @@ class Store:
                 t.c.points > 0,
             )
             me_row = None
-            total = None
+            me_above = 0
             if member_id is not None:
                 me_row = (
                     await conn.execute(
-                        select(
-                            t.c.points,
-                            members.c.name,
-                            counted(lambda i: i.c.points > t.c.points).label("above"),
-                            counted().label("total"),
-                        )
+                        select(t.c.points, members.c.name)
                         .select_from(source)
                         .where(*where, t.c.member_id == member_id)
                     )
                 ).one_or_none()
-                if me_row is not None:
-                    total = me_row.total
-            if total is None:
-                total = (await conn.execute(select(counted()))).scalar_one()
+            # The board's size and the caller's rank in one pass over the totals index.
+            size_q = _board_count(t, group_id, platform, workspace, key)
+            if me_row is not None:
+                mine = me_row.points
+                counts = (
+                    await conn.execute(
+                        size_q.with_only_columns(
+                            func.count(), func.count().filter(t.c.points > mine)
+                        )
+                    )
+                ).one()
+                total, me_above = counts[0], counts[1]
+            else:
+                total = (await conn.execute(size_q)).scalar_one()
             pages = max(1, -(-total // page_size))
             page = min(max(1, page), pages)
             # The page is an index range scan. Its ranks come from one count (members above
@@ -900,7 +918,7 @@ class Store:
         )
         me = None
         if me_row is not None:
-            me = Standing(1 + me_row.above, member_id, me_row.name or member_id, me_row.points)
+            me = Standing(1 + me_above, member_id, me_row.name or member_id, me_row.points)
         return Leaderboard(period, key, group_name, tuple(standings), total, page, pages, me)
 
     async def profile(
