@@ -5,17 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-import shutil
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from bot.adapters.discord import DiscordBot, attach_delivery, make_bot
-from bot.app import build_services
 from bot.core.clock import FakeClock
 from bot.core.context import Services
 from bot.settings import Settings
+from tests.conftest import services_with_store
 from tests.discord.fake_discord import FakeDiscord
 
 
@@ -38,21 +37,6 @@ def discord_settings(fake: FakeDiscord, **extra: Any) -> Settings:
     return Settings(**env)
 
 
-@pytest.fixture(scope="session")
-def template_db(tmp_path_factory):
-    """One migrated SQLite file; each test copies it (migrations run once per session)."""
-    from bot.store import open_store
-
-    path = tmp_path_factory.mktemp("discord-db") / "template.db"
-
-    async def make() -> None:
-        store = await open_store(f"sqlite+aiosqlite:///{path}", default_timezone="UTC")
-        await store.close()
-
-    asyncio.run(make())
-    return path
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -61,21 +45,10 @@ def clock() -> FakeClock:
 @pytest.fixture
 async def discord_services(fake, content, clock, template_db, tmp_path):
     """Services with a real SQLite store and the real scheduler (ticked by hand)."""
-    from bot.store import open_store
-    from scheduler import Service
-
-    db = tmp_path / "discord.db"
-    shutil.copy(template_db, db)
-    services = build_services(discord_settings(fake), clock=clock, content=content)
-    services.store = await open_store(f"sqlite+aiosqlite:///{db}", default_timezone="UTC")
-
-    async def no_sleep(_seconds: float) -> None:
-        return None
-
-    services.scheduler = Service(services, owner="discord-test", limits={}, sleep=no_sleep)
-    yield services
-    await services.scheduler.stop()
-    await services.store.close()
+    async with services_with_store(
+        discord_settings(fake), content, clock, template_db, tmp_path / "discord.db", "discord-test"
+    ) as services:
+        yield services
 
 
 @contextlib.asynccontextmanager

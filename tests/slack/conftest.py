@@ -10,6 +10,7 @@ from bot.adapters.slack.server import EVENTS_PATH, start_http
 from bot.app import build_services
 from bot.core.clock import FakeClock
 from bot.settings import Settings
+from tests.conftest import services_with_store
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import SECRET, USER, SlackClient
 
@@ -56,23 +57,6 @@ def clock():
     return FakeClock()
 
 
-@pytest.fixture(scope="session")
-def template_db(tmp_path_factory):
-    """One migrated SQLite file; each test gets a copy (migrations run once per session)."""
-    import asyncio
-
-    from bot.store import open_store
-
-    path = tmp_path_factory.mktemp("slack-db") / "template.db"
-
-    async def make():
-        store = await open_store(f"sqlite+aiosqlite:///{path}", default_timezone="UTC")
-        await store.close()
-
-    asyncio.run(make())
-    return path
-
-
 @pytest.fixture
 def bare_services(fake, content, clock):
     """Services without a store or scheduler: what the adapter sees when no database is up."""
@@ -82,23 +66,10 @@ def bare_services(fake, content, clock):
 @pytest.fixture
 async def slack_services(fake, content, clock, template_db, tmp_path):
     """Services with a real SQLite store and the real scheduler (ticked by hand)."""
-    import shutil
-
-    from bot.store import open_store
-    from scheduler import Service
-
-    db = tmp_path / "slack.db"
-    shutil.copy(template_db, db)
-    services = build_services(slack_settings(fake), clock=clock, content=content)
-    services.store = await open_store(f"sqlite+aiosqlite:///{db}", default_timezone="UTC")
-
-    async def no_sleep(_seconds: float) -> None:
-        return None
-
-    services.scheduler = Service(services, owner="slack-test", limits={}, sleep=no_sleep)
-    yield services
-    await services.scheduler.stop()
-    await services.store.close()
+    async with services_with_store(
+        slack_settings(fake), content, clock, template_db, tmp_path / "slack.db", "slack-test"
+    ) as services:
+        yield services
 
 
 @pytest.fixture
