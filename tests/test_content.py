@@ -129,3 +129,21 @@ def test_every_item_is_findable_with_search(content: Content):
         if (doc.kind, doc.id) not in {(h.doc.kind, h.doc.id) for h in hits}:
             missing.append((doc.kind, doc.id, doc.title))
     assert not missing, missing[:10]
+
+
+def test_parse_cache_follows_file_changes(tmp_path, monkeypatch):
+    """The parsed-YAML cache never serves a stale file: an edit is seen on the next load."""
+    from bot.content.loader import load_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    d = tmp_path / "content"
+    d.mkdir()
+    f = d / "skills.yaml"
+    f.write_text("- {id: a, name: Alpha, category: math, description: d, source: authored}\n")
+    assert [s.name for s in load_dir(d).items["skills"]] == ["Alpha"]
+    assert list((tmp_path / "cache" / "mle-study-bot").glob("*.marshal"))
+    assert [s.name for s in load_dir(d).items["skills"]] == ["Alpha"]  # from the cache
+    f.write_text("- {id: a, name: Beta, category: math, description: d, source: authored}\n- x\n")
+    result = load_dir(d)
+    assert [s.name for s in result.items["skills"]] == ["Beta"]
+    assert [e.item for e in result.errors] == ["#1"]  # validation still runs on cached data

@@ -6,6 +6,8 @@ content author can fix them without reading a traceback.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +22,7 @@ try:  # the C loader is several times faster; fall back where libyaml is missing
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+CACHE_VERSION = f"1|{marshal.version}|{yaml.__version__}"
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "content"
 
 
@@ -56,6 +59,39 @@ def _fmt(err: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "mle-study-bot"
+
+
+def parse_yaml(path: Path):
+    """The file's YAML, parsed once per version of the file.
+
+    Parsing the content is most of a cold start, so the parsed data is kept in a cache
+    keyed by the file's name, size and modification time (``marshal``: only the plain types
+    safe YAML yields). Validation still runs on every load. Any cache problem just parses.
+    """
+    st = path.stat()
+    key = hashlib.blake2b(
+        f"{CACHE_VERSION}|{path.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode(), digest_size=16
+    ).hexdigest()
+    cached = _cache_dir() / f"{key}.marshal"
+    try:
+        return marshal.loads(cached.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    try:
+        data = marshal.dumps(raw)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(cached)  # atomic: a concurrent reader never sees half a file
+    except (OSError, ValueError):  # read-only home, or a type marshal can't keep
+        pass
+    return raw
+
+
 def load_dir(directory: Path | None = None) -> LoadResult:
     """Parse and validate every ``*.yaml`` file; collect all errors rather than stop at one."""
     directory = directory or content_dir()
@@ -70,7 +106,7 @@ def load_dir(directory: Path | None = None) -> LoadResult:
             )
             continue
         try:
-            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+            raw = parse_yaml(path)
         except yaml.YAMLError as exc:
             result.errors.append(ContentError(path.name, "-", f"not valid YAML: {exc}"))
             continue
