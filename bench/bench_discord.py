@@ -39,7 +39,7 @@ import discord  # noqa: E402
 from bot.adapters.discord import make_bot  # noqa: E402
 from bot.adapters.discord.client import configure  # noqa: E402
 from bot.adapters.discord.render import render  # noqa: E402
-from bot.app import build_services, context  # noqa: E402
+from bot.app import build_services, context, freeze_heap  # noqa: E402
 from bot.core import dispatch  # noqa: E402
 from bot.core.registry import REGISTRY  # noqa: E402
 from tests.discord.fake_discord import FakeDiscord  # noqa: E402
@@ -128,6 +128,7 @@ async def serve_one(label: str, api: str, gateway: str, token: str, embed_json: 
         client = Bare([discord.Embed.from_dict(e) for e in json.loads(embed_json)])
     else:
         client = Bare()
+    freeze_heap()  # every bot gets the start-up tuning bot.runner applies, so the floor is fair
     await client.start(token)
 
 

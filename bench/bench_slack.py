@@ -55,7 +55,7 @@ async def run_server(kind: str, api_url: str) -> None:
     if kind == "ours":
         from bot.adapters.slack.app import SlackBot
         from bot.adapters.slack.server import start_http
-        from bot.app import build_services
+        from bot.app import build_services, freeze_heap
         from bot.settings import Settings
 
         settings = Settings(
@@ -63,6 +63,7 @@ async def run_server(kind: str, api_url: str) -> None:
         )
         bot = SlackBot(build_services(settings))
         _, port = await start_http(bot, "127.0.0.1", 0)
+        freeze_heap()  # as bot.runner does once everything is up (the bare app gets it too)
     else:
         from slack_bolt.async_app import AsyncApp
         from slack_sdk.web.async_client import AsyncWebClient
@@ -87,6 +88,9 @@ async def run_server(kind: str, api_url: str) -> None:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        from bot.app import freeze_heap
+
+        freeze_heap()
     print(f"READY {port}", flush=True)
     await asyncio.Event().wait()
 
