@@ -58,8 +58,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario("salary unknown", "/salary narnia", ("narnia",), error=True),
     Scenario("unknown command", "/salry uk", ("/salary",), error=True),
-    Scenario("help", "/help", ("/salary", "/interview", "/search")),
-    Scenario("help for one command", "/help salary", ("/salary", "country")),
+    Scenario("help", "/help", ("[country]", "interview [topic] [difficulty]", "search <query>")),
+    Scenario("help for one command", "/help salary", ("salary", "country", "compare <a> <b>")),
     Scenario("skills category", "/skills math", ("Linear algebra",)),
     Scenario("skills named", "/skills pytorch", ("PyTorch",)),
     Scenario(

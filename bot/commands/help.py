@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.core.context import Context
+from bot.core.dispatch import usage_for
 from bot.core.errors import UserError
-from bot.core.parse import split_words, usage_of
+from bot.core.parse import split_words
 from bot.core.registry import Option, command
 from bot.core.reply import Entry, Field, Reply
 from bot.core.safety import neutralize
@@ -19,6 +20,21 @@ SECTIONS = {
     "daily": "Daily study prompts",
     "help": "Help",
 }
+
+
+def _examples(cmd, spell) -> list[str]:
+    """The command's examples as this platform's members type them.
+
+    A platform that only puts a prefix before the same words (Slack: /mle salary germany)
+    gets them rewritten; one with its own option syntax (Discord) gets none rather than
+    examples that would not work there."""
+    if spell is None:
+        return list(cmd.examples)
+    spelled = spell(cmd)
+    if spelled[-len(cmd.path) :] != cmd.path:
+        return []
+    prefix = " ".join(spelled[: -len(cmd.path)])
+    return [f"/{prefix} {e.lstrip('/')}" for e in cmd.examples]
 
 
 def _command_names(services) -> list[str]:
@@ -39,7 +55,7 @@ async def help_(ctx: Context, command: str | None = None) -> Reply:
         for family in reg.top_level():
             heading = SECTIONS.get(family, "More")
             cmds = [c for c in reg.commands.values() if c.path[0] == family]
-            sections.setdefault(heading, []).extend(usage_of(c) for c in cmds)
+            sections.setdefault(heading, []).extend(usage_for(ctx, c) for c in cmds)
         order = [*dict.fromkeys(SECTIONS.values()), "More"]
         items = tuple(
             Entry(h, "\n".join(sections[h])) for h in order if h in sections
@@ -52,7 +68,12 @@ async def help_(ctx: Context, command: str | None = None) -> Reply:
             "/help <command> explains one command.",
             items=items,
         )
-    cmd, used = reg.resolve(split_words(command.lstrip("/")))
+    words = split_words(command.lstrip("/"))
+    cmd, _ = reg.resolve(words)
+    spell = ctx.services.spellings.get(ctx.platform)
+    if cmd is None and spell is not None:  # the platform's own name ("daily-admin subscribe")
+        wanted = tuple(w.lower() for w in words)
+        cmd = next((c for c in reg.commands.values() if spell(c)[-len(wanted) :] == wanted), None)
     if cmd is None:
         near = reg.suggest_names(command)
         hint = f" Did you mean {' or '.join(near)}?" if near else ""
@@ -64,9 +85,10 @@ async def help_(ctx: Context, command: str | None = None) -> Reply:
     text = cmd.description + "."
     if cmd.admin:
         text += " Admins only."
-    if cmd.examples:
-        text += "\nExamples: " + "   ".join(cmd.examples)
+    examples = _examples(cmd, spell)
+    if examples:
+        text += "\nExamples: " + "   ".join(examples)
     subs = reg.subcommands(cmd.path[0]) if len(cmd.path) == 1 else []
     if subs:
-        text += "\nAlso: " + "   ".join(usage_of(s) for s in subs)
-    return Reply(title=usage_of(cmd), text=text, fields=tuple(fields))
+        text += "\nAlso: " + "   ".join(usage_for(ctx, s) for s in subs)
+    return Reply(title=usage_for(ctx, cmd), text=text, fields=tuple(fields))

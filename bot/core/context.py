@@ -33,6 +33,9 @@ class Services:
     store: Any = None  # bot.store.Store once configured
     scheduler: Any = None  # scheduler.Service once running
     memo: dict[str, str] = field(default_factory=dict)  # long action ids by short key
+    # platform → how its members type a command (Slack: ("mle", "salary"); Discord:
+    # ("daily-admin", "subscribe")). Adapters register theirs; help and usage lines use it.
+    spellings: dict[str, Any] = field(default_factory=dict)
     # Set while the store (and scheduler) open in the background: commands that need the
     # store wait for it; content commands answer at once.
     ready: Any = None  # asyncio.Task | None

@@ -20,10 +20,20 @@ log = logging.getLogger(__name__)
 ADMIN_ONLY = "Only admins can do that (Manage Server on Discord, a workspace admin on Slack)."
 
 
+def spelling(ctx: Context):
+    """How members of ``ctx``'s platform type commands (None: as registered)."""
+    return ctx.services.spellings.get(ctx.platform)
+
+
+def usage_for(ctx: Context, cmd: Command) -> str:
+    """The usage line of ``cmd`` as members of ``ctx``'s platform type it."""
+    return usage_of(cmd, spelling(ctx))
+
+
 async def execute(ctx: Context, text: str, *, prefix: str = "/") -> Reply:
     """Run the text form of a command (console, Slack)."""
     try:
-        parsed = parse(ctx.services.registry, text, prefix=prefix)
+        parsed = parse(ctx.services.registry, text, prefix=prefix, spell=spelling(ctx))
     except UserError as exc:
         return error(exc.message)
     return await invoke(ctx, parsed.command, parsed.options)
@@ -85,7 +95,7 @@ def convert(ctx: Context, cmd: Command, raw: dict[str, Any]) -> dict[str, Any]:
         if value is None or (isinstance(value, str) and not value.strip()):
             if opt.required:
                 raise UserError(
-                    f"/{cmd.name} needs {opt.name}: {opt.description}. Usage: {usage_of(cmd)}"
+                    f"/{cmd.name} needs {opt.name}: {opt.description}. Usage: {usage_of(cmd, spelling(ctx))}"
                 )
             continue
         out[opt.name] = _convert_one(ctx, cmd, opt, value)

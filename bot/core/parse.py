@@ -12,6 +12,7 @@ words fill the command's options in order, the greedy option (a search query) ta
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.core.errors import UserError
@@ -19,6 +20,8 @@ from bot.core.registry import Command, Registry
 from bot.core.safety import neutralize
 
 MAX_INPUT = 2000
+
+Spelling = Callable[[Command], tuple[str, ...]]
 
 
 @dataclass
@@ -36,7 +39,9 @@ def split_words(text: str) -> list[str]:
         return text.replace('"', " ").replace("'", " ").split()
 
 
-def parse(registry: Registry, text: str, *, prefix: str = "/") -> Parsed:
+def parse(
+    registry: Registry, text: str, *, prefix: str = "/", spell: Spelling | None = None
+) -> Parsed:
     """Resolve ``text`` to a command and its raw string options, or raise UserError."""
     text = text.strip()
     if len(text) > MAX_INPUT:
@@ -62,10 +67,10 @@ def parse(registry: Registry, text: str, *, prefix: str = "/") -> Parsed:
         near = registry.suggest_names(words[0])
         hint = f" Did you mean {' or '.join('/' + n for n in near)}?" if near else ""
         raise UserError(f"I don't know the command /{word}.{hint} Try /help.", suggestions=near)
-    return Parsed(cmd, bind(cmd, words[used:]))
+    return Parsed(cmd, bind(cmd, words[used:], spell))
 
 
-def bind(cmd: Command, words: list[str]) -> dict[str, str]:
+def bind(cmd: Command, words: list[str], spell: Spelling | None = None) -> dict[str, str]:
     """Map words to the command's options by name:value or by position."""
     named: dict[str, str] = {}
     positional: list[str] = []
@@ -88,13 +93,14 @@ def bind(cmd: Command, words: list[str]) -> dict[str, str]:
         named[opt.name] = positional.pop(0)
     if positional:
         extra = neutralize(" ".join(positional), 60)
-        usage = usage_of(cmd)
+        usage = usage_of(cmd, spell)
         raise UserError(f"I didn't understand “{extra}”. Usage: {usage}")
     return named
 
 
-def usage_of(cmd: Command) -> str:
-    parts = ["/" + cmd.name]
+def usage_of(cmd: Command, spell: Spelling | None = None) -> str:
+    """``/salary compare <a> <b>``, with the command spelled as ``spell`` says if given."""
+    parts = ["/" + " ".join(spell(cmd) if spell else cmd.path)]
     for o in cmd.options:
         parts.append(f"<{o.name}>" if o.required else f"[{o.name}]")
     return " ".join(parts)

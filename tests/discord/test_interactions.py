@@ -358,3 +358,16 @@ async def test_slow_commands_defer_then_follow_up(fake, discord_services, guild)
         assert cb.type == 6
         final = (await asyncio.wait_for(edited, 10))[1]
         assert final["id"] == q["id"] and "What a strong answer covers" in shown(final)
+
+
+async def test_help_shows_the_names_discord_members_type(fake, bot, guild):
+    """/help on Discord lists /daily-admin subscribe and /salary show, not the text forms."""
+    help_cmd = REGISTRY.commands[("help",)]
+    inter, _, msg = await run_command(fake, bot, guild, help_cmd, {})
+    text = "\n".join(_check(m) for m in fake.messages_for(inter["token"]))
+    assert "/daily-admin subscribe" in text and "/salary show [country]" in text
+    assert "/salary compare <a> <b>" in text
+    assert "/daily subscribe" not in text
+    inter, _, msg = await run_command(fake, bot, guild, help_cmd, {"command": "daily-admin subscribe"})
+    text = "\n".join(_check(m) for m in fake.messages_for(inter["token"]))
+    assert "/daily-admin subscribe [time]" in text

@@ -52,7 +52,7 @@ async def test_home_panel_runs_the_registered_command(bot, fake):
     ctx = await bot.context(bot.client, "T0001", "D0001", USER)
     blocks = await home.panel(ctx, "Help", ("nope", "help"), "missing")
     assert blocks[0]["text"]["text"] == "Help"
-    assert any("/salary" in str(b) for b in blocks[1:])
+    assert any("/mle salary" in str(b) for b in blocks[1:])
     check_blocks(blocks, max_blocks=100)
     missing = await home.panel(ctx, "Help", ("nope",), "nothing yet")
     assert missing[1]["elements"][0]["text"] == "nothing yet"

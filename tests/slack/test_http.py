@@ -118,15 +118,20 @@ async def test_help_is_the_default_and_lists_every_family(slack):
     explicit = await slack.run("help")
     assert empty["blocks"] == explicit["blocks"]
     text = shown(empty)
-    for family in REGISTRY.top_level():
-        assert f"/{family}" in text
+    for family in REGISTRY.top_level():  # spelled as Slack members type it
+        assert f"/mle {family}" in text
+
+
+async def test_usage_lines_use_the_slash_command(slack):
+    msg = await slack.run("interview statistics hard extra")
+    assert "Usage: /mle interview [topic] [difficulty]" in shown(msg)
 
 
 async def test_every_family_appears_in_help_for_one_command(slack):
     for cmd in COMMANDS:
         msg = await slack.run(f"help {cmd.name}")
         check_message(msg)
-        assert usage_of(cmd) in shown(msg)
+        assert usage_of(cmd, lambda c: ("mle", *c.path)) in shown(msg)
 
 
 async def test_interview_buttons_reveal_in_place_and_another_posts_new(slack):

@@ -182,6 +182,8 @@ class DiscordBot(discord.AutoShardedClient):
         )
         self.services = services
         self.commands: CommandSet = build(services.registry)
+        # /help and usage lines show the names Discord members see (/daily-admin subscribe).
+        services.spellings["discord"] = self.commands.discord_path
         self.defer_after = defer_after
         # In-flight commands → when to defer them, checked by one sweeping timer. (A timer per
         # interaction meant a heap push and pop with Python-level comparisons each time.)

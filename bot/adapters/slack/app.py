@@ -56,6 +56,9 @@ class SlackBot:
         settings = services.settings
         self.settings = settings
         self.admins = AdminCache(services.clock, settings.slack_admin_ids)
+        # /mle help and usage lines show what members type: /mle salary [country].
+        prefix = settings.slack_command.lstrip("/")
+        services.spellings["slack"] = lambda cmd: (prefix, *cmd.path)
         self.installation_store = installation_store
         # One HTTP session (connection pool) for every Web API call and response_url post,
         # when there is a running loop to own it; bolt's per-request clients share it too.
