@@ -80,6 +80,15 @@ async def open_store(
     return Store(engine, default_timezone=default_timezone, points=points)
 
 
+def _groups_in(platform: str, workspace: str):
+    """``SELECT count(*)`` of a workspace's study groups."""
+    return (
+        select(func.count())
+        .select_from(study_groups)
+        .where(study_groups.c.platform == platform, study_groups.c.workspace == workspace)
+    )
+
+
 def _board_count(t, group_id, platform: str, workspace: str, key: str):
     """``SELECT count(*)`` over one board's totals (points > 0), within a group if given."""
     q = select(func.count()).select_from(t)
@@ -351,15 +360,7 @@ class Store:
                 .where(workspaces.c.platform == platform, workspaces.c.workspace == workspace)
                 .with_for_update()
             )
-            count = (
-                await conn.execute(
-                    select(func.count())
-                    .select_from(study_groups)
-                    .where(
-                        study_groups.c.platform == platform, study_groups.c.workspace == workspace
-                    )
-                )
-            ).scalar_one()
+            count = (await conn.execute(_groups_in(platform, workspace))).scalar_one()
             if count >= max_groups:
                 raise LimitReached(
                     f"This workspace already has {max_groups} study groups, the most it can have. "
@@ -557,15 +558,7 @@ class Store:
 
     async def group_count(self, platform: str, workspace: str) -> int:
         async with self.engine.connect() as conn:
-            return (
-                await conn.execute(
-                    select(func.count())
-                    .select_from(study_groups)
-                    .where(
-                        study_groups.c.platform == platform, study_groups.c.workspace == workspace
-                    )
-                )
-            ).scalar_one()
+            return (await conn.execute(_groups_in(platform, workspace))).scalar_one()
 
     # -- quizzes --------------------------------------------------------------------------
 
