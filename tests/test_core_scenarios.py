@@ -84,3 +84,11 @@ async def test_expired_button_is_friendly(services):
         reply = await session.send(n)
         assert reply.kind == "error"
         assert reply.text and "Traceback" not in reply.text
+
+
+async def test_choice_aliases(services):
+    """Other words for a choice work where members type text ("jobs" → job-platform)."""
+    session = ConsoleSession(services)
+    reply = await session.send("/resources kind:jobs")
+    assert reply.kind != "error" and "job-platform" in (reply.title or "")
+    assert {"Indeed", "LinkedIn"} <= {e.title for e in reply.items}

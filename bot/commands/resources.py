@@ -9,7 +9,6 @@ from rapidfuzz import fuzz, process
 from bot.content import norm
 from bot.content.schema import Resource, ResourceKind
 from bot.core.context import Context
-from bot.core.dispatch import pick_choice
 from bot.core.errors import UserError
 from bot.core.registry import Option, command
 from bot.core.reply import Entry, Reply
@@ -82,7 +81,12 @@ def _match_topic(content, topic: str) -> list[Resource]:
         Option(
             "topic", "A topic such as statistics, deep-learning, python, career", suggest=_topics
         ),
-        Option("kind", "course, book, blog, practice, job-platform, community…", choices=KINDS),
+        Option(
+            "kind",
+            "course, book, blog, practice, job-platform, community…",
+            choices=KINDS,
+            aliases=KIND_ALIASES,
+        ),
     ],
     examples=["/resources", "/resources statistics", "/resources topic:python kind:book"],
     needs_store=False,
@@ -91,8 +95,6 @@ def _match_topic(content, topic: str) -> list[Resource]:
 async def resources(ctx: Context, topic: str | None = None, kind: str | None = None) -> Reply:
     found = list(ctx.content.resources) if topic is None else _match_topic(ctx.content, topic)
     if kind is not None:
-        kind = KIND_ALIASES.get(norm(kind), kind)
-        kind = pick_choice("kind", kind, KINDS)
         found = [r for r in found if r.kind == kind]
     title = "Learning resources"
     if topic:

@@ -121,6 +121,8 @@ def _convert_one(ctx: Context, cmd: Command, opt: Option, value: Any) -> Any:
     if not text:
         raise UserError(f"{opt.name} can't be empty.")
     if opt.choices:
+        if opt.aliases:
+            text = opt.aliases.get(text.lower(), text)
         return pick_choice(opt.name, text, opt.choices)
     return text
 

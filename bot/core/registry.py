@@ -8,7 +8,7 @@ Slack's single slash command, console help); nothing here knows any platform.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -32,6 +32,7 @@ class Option:
     type: Literal["string", "integer"] = "string"
     required: bool = False
     choices: tuple[str, ...] | None = None
+    aliases: Mapping[str, str] | None = None  # other words for a choice ("jobs" → job-platform)
     suggest: Suggest | None = None
     min_value: int | None = None
     max_value: int | None = None
