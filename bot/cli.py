@@ -78,6 +78,14 @@ def ask(text: str, presses: tuple[int, ...]) -> None:
     async def go() -> int:
         if needs_store:
             await attach_store(services)
+            if services.store is not None:
+                # /daily works one-shot too: the scheduler's service, without its timers;
+                # `daily now` posts to this console.
+                from bot.adapters.console import ConsoleDelivery
+                from scheduler import Service
+
+                services.scheduler = Service(services)
+                services.scheduler.register_delivery(ConsoleDelivery())
         try:
             session = ConsoleSession(services)
             reply = await session.send(text)

@@ -74,3 +74,22 @@ def test_ask_skips_the_database_for_content_commands(tmp_path):
     )
     assert bad.returncode == 1
     assert bad.stdout == "" and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_ask_runs_daily_commands_one_shot(tmp_path):
+    """/daily works through `ask` too: subscribe, list, then post now to the console."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'd.db'}"}
+
+    def ask(text):
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "ask", text],
+            capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+        )
+
+    sub = ask("/daily subscribe time:07:30 timezone:Europe/Berlin days:weekdays")
+    assert sub.returncode == 0, sub.stderr
+    listed = ask("/daily list")
+    assert listed.returncode == 0 and "07:30 Europe/Berlin · weekdays" in listed.stdout
+    now = ask("/daily now")
+    assert now.returncode == 0, now.stderr
+    assert "📬 Daily study prompt" in now.stdout and "[1] I studied this" in now.stdout
