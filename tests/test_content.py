@@ -147,3 +147,16 @@ def test_parse_cache_follows_file_changes(tmp_path, monkeypatch):
     result = load_dir(d)
     assert [s.name for s in result.items["skills"]] == ["Beta"]
     assert [e.item for e in result.errors] == ["#1"]  # validation still runs on cached data
+
+
+def test_parse_cache_stays_small(tmp_path, monkeypatch):
+    from bot.content import loader
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(loader, "CACHE_KEEP", 3)
+    for n in range(6):
+        d = tmp_path / f"c{n}"
+        d.mkdir()
+        (d / "skills.yaml").write_text("[]\n")
+        loader.load_dir(d)
+    assert len(list((tmp_path / "cache" / "mle-study-bot").glob("*.marshal"))) == 3

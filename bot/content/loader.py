@@ -23,6 +23,7 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 CACHE_VERSION = f"1|{marshal.version}|{yaml.__version__}"
+CACHE_KEEP = 64  # a few versions of each content file
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "content"
 
 
@@ -87,9 +88,17 @@ def parse_yaml(path: Path):
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(data)
         tmp.replace(cached)  # atomic: a concurrent reader never sees half a file
+        _prune(cached.parent, CACHE_KEEP)
     except (OSError, ValueError):  # read-only home, or a type marshal can't keep
         pass
     return raw
+
+
+def _prune(directory: Path, keep: int) -> None:
+    """Keep the newest ``keep`` entries: edited or temporary content leaves old ones behind."""
+    entries = sorted(directory.glob("*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[keep:]:
+        old.unlink(missing_ok=True)
 
 
 def load_dir(directory: Path | None = None) -> LoadResult:
