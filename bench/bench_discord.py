@@ -54,7 +54,8 @@ class Bare(discord.AutoShardedClient):
 
     def __init__(self, embeds: list[discord.Embed] | None = None) -> None:
         super().__init__(
-            intents=discord.Intents.default(), guild_ready_timeout=0.05,
+            intents=discord.Intents.default(),
+            guild_ready_timeout=0.05,
             allowed_mentions=discord.AllowedMentions.none() if embeds else None,
         )
         self.ready_event = asyncio.Event()
@@ -93,10 +94,21 @@ async def bot_process(fake: FakeDiscord, label: str, embed_json: str):
     """The bot in its own process, as in production: the fake plays Discord in this one."""
     before = len([x for x in fake.sessions if x.ready.is_set()])
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--serve", label, "--api", fake.api_base, "--gateway", fake.gateway_url,
-        "--token", fake.token, "--embeds", embed_json,
+        sys.executable,
+        __file__,
+        "--serve",
+        label,
+        "--api",
+        fake.api_base,
+        "--gateway",
+        fake.gateway_url,
+        "--token",
+        fake.token,
+        "--embeds",
+        embed_json,
     )
     try:
+
         def waiting() -> bool:  # until the new process has a live, ready gateway session
             ready = [x for x in fake.sessions if x.ready.is_set()]
             return len(ready) <= before or not any(not x.ws.closed for x in ready)
@@ -132,7 +144,9 @@ async def serve_one(label: str, api: str, gateway: str, token: str, embed_json: 
     await client.start(token)
 
 
-async def drive(fake: FakeDiscord, make_payload, n: int, concurrency: int) -> tuple[float, list[float]]:
+async def drive(
+    fake: FakeDiscord, make_payload, n: int, concurrency: int
+) -> tuple[float, list[float]]:
     latencies: list[float] = []
     sem = asyncio.Semaphore(concurrency)
 
@@ -178,7 +192,7 @@ async def main(n: int, concurrency: int, rounds: int) -> dict[str, float]:
     results: dict[str, list[tuple[float, float, float, float | None]]] = {x: [] for x in LABELS}
     sent: dict[str, dict] = {}
     for r in range(rounds):
-        order = LABELS[r % len(LABELS):] + LABELS[: r % len(LABELS)]
+        order = LABELS[r % len(LABELS) :] + LABELS[: r % len(LABELS)]
         for label in order:
             async with bot_process(fake, label, embed_json) as proc:
                 await drive(fake, payload, max(20, n // 10), concurrency)  # warm-up
@@ -195,11 +209,17 @@ async def main(n: int, concurrency: int, rounds: int) -> dict[str, float]:
     def bare_embeds(data: dict) -> list[dict]:  # discord.Embed adds "flags": 0; otherwise equal
         return [{k: v for k, v in e.items() if k != "flags"} for e in data.get("embeds", [])]
 
-    assert bare_embeds(sent["embed"]) == bare_embeds(sent["ours"]), "the embed floor must send our embed"
+    assert bare_embeds(sent["embed"]) == bare_embeds(sent["ours"]), (
+        "the embed floor must send our embed"
+    )
     sizes = {k: len(json.dumps(v)) for k, v in sent.items()}
-    print(f"fake Discord on 127.0.0.1 (this process), each bot in its own process, zlib-stream gateway; "
-          f"n={n} x {rounds} interleaved rounds, concurrency={concurrency}; medians over rounds")
-    print(f"{'bot':<6} {'interactions/s':>15} {'p50 ms':>8} {'p99 ms':>8} {'bot CPU ms/int':>15} {'callback bytes':>15}")
+    print(
+        f"fake Discord on 127.0.0.1 (this process), each bot in its own process, zlib-stream gateway; "
+        f"n={n} x {rounds} interleaved rounds, concurrency={concurrency}; medians over rounds"
+    )
+    print(
+        f"{'bot':<6} {'interactions/s':>15} {'p50 ms':>8} {'p99 ms':>8} {'bot CPU ms/int':>15} {'callback bytes':>15}"
+    )
     med: dict[str, dict[str, float]] = {}
     for label in LABELS:
         rows = results[label]
@@ -211,17 +231,26 @@ async def main(n: int, concurrency: int, rounds: int) -> dict[str, float]:
             "cpu": statistics.median(cpus) if cpus else float("nan"),
         }
         m = med[label]
-        print(f"{label:<6} {m['rate']:>15.0f} {m['p50']:>8.2f} {m['p99']:>8.2f} {m['cpu']:>15.3f} {sizes[label]:>15}")
+        print(
+            f"{label:<6} {m['rate']:>15.0f} {m['p50']:>8.2f} {m['p99']:>8.2f} {m['cpu']:>15.3f} {sizes[label]:>15}"
+        )
     for label in LABELS:
-        print(f"  {label:<5} per round interactions/s: " + " ".join(f"{x[0]:.0f}" for x in results[label]))
+        print(
+            f"  {label:<5} per round interactions/s: "
+            + " ".join(f"{x[0]:.0f}" for x in results[label])
+        )
     ratios = {
         "bare": med["ours"]["rate"] / med["bare"]["rate"],
         "embed": med["ours"]["rate"] / med["embed"]["rate"],
     }
-    print(f"throughput ratio ours/bare  = {ratios['bare']:.2f} (target ≥ 0.9)   "
-          f"CPU/interaction bare/ours = {med['bare']['cpu'] / med['ours']['cpu']:.2f}")
-    print(f"throughput ratio ours/embed = {ratios['embed']:.2f} (equal payloads)  "
-          f"CPU/interaction embed/ours = {med['embed']['cpu'] / med['ours']['cpu']:.2f}")
+    print(
+        f"throughput ratio ours/bare  = {ratios['bare']:.2f} (target ≥ 0.9)   "
+        f"CPU/interaction bare/ours = {med['bare']['cpu'] / med['ours']['cpu']:.2f}"
+    )
+    print(
+        f"throughput ratio ours/embed = {ratios['embed']:.2f} (equal payloads)  "
+        f"CPU/interaction embed/ours = {med['embed']['cpu'] / med['ours']['cpu']:.2f}"
+    )
     return ratios
 
 

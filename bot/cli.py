@@ -202,7 +202,9 @@ def discord_group() -> None:
 
 
 @discord_group.command("sync")
-@click.option("--guild", type=int, default=None, help="Sync to one guild only (instant; for testing).")
+@click.option(
+    "--guild", type=int, default=None, help="Sync to one guild only (instant; for testing)."
+)
 def discord_sync(guild: int | None) -> None:
     """Register every command with Discord (run after adding or changing commands)."""
     from bot.adapters.discord import sync_commands
@@ -215,4 +217,6 @@ def discord_sync(guild: int | None) -> None:
         click.echo(f"Sync failed: {exc}", err=True)
         sys.exit(1)
     where = f"guild {guild}" if guild else "globally (may take up to an hour to appear)"
-    click.echo(f"Synced {len(synced)} commands {where}: " + ", ".join("/" + c["name"] for c in synced))
+    click.echo(
+        f"Synced {len(synced)} commands {where}: " + ", ".join("/" + c["name"] for c in synced)
+    )

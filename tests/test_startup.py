@@ -51,7 +51,12 @@ def test_console_process_keeps_store_state_between_commands(tmp_path):
     lines = "/salary uk\n/group create Night Owls\n/group list\n/quit\n"
     out = subprocess.run(
         [sys.executable, "-m", "bot", "console"],
-        input=lines, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+        input=lines,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr
     assert "£55,000" in out.stdout
@@ -64,13 +69,21 @@ def test_ask_skips_the_database_for_content_commands(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{db}"}
     out = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "/salary germany"],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
     )
     assert out.returncode == 0 and "€50,000–€120,000" in out.stdout
     assert not db.exists()
     bad = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "/salary narnia"],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
     )
     assert bad.returncode == 1
     assert bad.stdout == "" and len(bad.stderr.strip().splitlines()) == 1
@@ -83,7 +96,11 @@ def test_ask_runs_daily_commands_one_shot(tmp_path):
     def ask(text):
         return subprocess.run(
             [sys.executable, "-m", "bot", "ask", text],
-            capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=60,
         )
 
     sub = ask("/daily subscribe time:07:30 timezone:Europe/Berlin days:weekdays")

@@ -12,10 +12,16 @@ from bot.core.safety import neutralize
 
 # Family → the help section it is listed under (families not named here go under "More").
 SECTIONS = {
-    "skills": "Learn", "resources": "Learn", "path": "Learn", "role": "Learn", "search": "Learn",
+    "skills": "Learn",
+    "resources": "Learn",
+    "path": "Learn",
+    "role": "Learn",
+    "search": "Learn",
     "salary": "Salaries",
-    "interview": "Practise", "quiz": "Practise",
-    "group": "Study groups and points", "leaderboard": "Study groups and points",
+    "interview": "Practise",
+    "quiz": "Practise",
+    "group": "Study groups and points",
+    "leaderboard": "Study groups and points",
     "profile": "Study groups and points",
     "daily": "Daily study prompts",
     "help": "Help",
@@ -57,9 +63,7 @@ async def help_(ctx: Context, command: str | None = None) -> Reply:
             cmds = [c for c in reg.commands.values() if c.path[0] == family]
             sections.setdefault(heading, []).extend(usage_for(ctx, c) for c in cmds)
         order = [*dict.fromkeys(SECTIONS.values()), "More"]
-        items = tuple(
-            Entry(h, "\n".join(sections[h])) for h in order if h in sections
-        )
+        items = tuple(Entry(h, "\n".join(sections[h])) for h in order if h in sections)
         return Reply(
             title="MLE study bot — commands",
             text="Study for Machine Learning Engineer roles: skills, resources, interview "

@@ -97,4 +97,8 @@ def shown(message: dict[str, Any]) -> str:
 
 
 def custom_ids(message: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(b["label"], b["custom_id"]) for row in message.get("components") or [] for b in row["components"]]
+    return [
+        (b["label"], b["custom_id"])
+        for row in message.get("components") or []
+        for b in row["components"]
+    ]

@@ -28,10 +28,15 @@ from tests.discord import rules
 BODY: web.RequestKey[Any] = web.RequestKey("body", object)
 
 
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+def json_response(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     """JSON the way Discord sends it: Content-Type exactly application/json (discord.py checks)."""
     return web.Response(
-        body=json.dumps(data).encode(), status=status, headers=headers, content_type="application/json"
+        body=json.dumps(data).encode(),
+        status=status,
+        headers=headers,
+        content_type="application/json",
     )
 
 
@@ -40,7 +45,9 @@ PERMS_ALL = (1 << 41) - 1
 MANAGE_GUILD = 1 << 5
 SEND_MESSAGES = 1 << 11
 EMBED_LINKS = 1 << 14
-MEMBER_DEFAULT = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 31)  # view, send, embed, history, app cmds
+MEMBER_DEFAULT = (
+    (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 31)
+)  # view, send, embed, history, app cmds
 
 _ids = itertools.count(1)
 
@@ -52,8 +59,14 @@ def snowflake() -> str:
 
 def user_payload(uid: str, name: str, bot: bool = False) -> dict[str, Any]:
     return {
-        "id": uid, "username": name, "discriminator": "0", "global_name": name,
-        "avatar": None, "bot": bot, "public_flags": 0, "flags": 0,
+        "id": uid,
+        "username": name,
+        "discriminator": "0",
+        "global_name": name,
+        "avatar": None,
+        "bot": bot,
+        "public_flags": 0,
+        "flags": 0,
     }
 
 
@@ -94,7 +107,9 @@ class Session:
 
 
 class FakeDiscord:
-    def __init__(self, *, token: str = "test-token", shard_count: int = 1, validate: bool = True) -> None:
+    def __init__(
+        self, *, token: str = "test-token", shard_count: int = 1, validate: bool = True
+    ) -> None:
         self.token = token
         self.shard_count = shard_count  # what GET /gateway/bot recommends
         self.validate = validate
@@ -172,7 +187,9 @@ class FakeDiscord:
         guild.channels[cid] = {"deny": deny}
         return cid
 
-    def fail_next(self, method: str, path_regex: str, status: int, body: dict[str, Any] | None = None) -> None:
+    def fail_next(
+        self, method: str, path_regex: str, status: int, body: dict[str, Any] | None = None
+    ) -> None:
         """The next request matching ``method`` and ``path_regex`` gets ``status`` and ``body``."""
         self._failures.append((method.upper(), re.compile(path_regex), status, body or {}))
 
@@ -196,26 +213,59 @@ class FakeDiscord:
     # ------------------------------------------------------------------ interactions
     def member_payload(self, uid: str, name: str, perms: int) -> dict[str, Any]:
         return {
-            "user": user_payload(uid, name), "roles": [], "joined_at": "2025-01-01T00:00:00+00:00",
-            "deaf": False, "mute": False, "flags": 0, "nick": None, "avatar": None,
-            "permissions": str(perms), "pending": False,
+            "user": user_payload(uid, name),
+            "roles": [],
+            "joined_at": "2025-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "nick": None,
+            "avatar": None,
+            "permissions": str(perms),
+            "pending": False,
         }
 
     def _interaction(
-        self, itype: int, data: dict[str, Any], guild: Guild, channel: str | None,
-        user: tuple[str, str], perms: int | None, message: dict[str, Any] | None = None,
+        self,
+        itype: int,
+        data: dict[str, Any],
+        guild: Guild,
+        channel: str | None,
+        user: tuple[str, str],
+        perms: int | None,
+        message: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         channel = channel or next(iter(guild.channels))
         token = "tok-" + snowflake()
         payload = {
-            "id": snowflake(), "application_id": self.app_id, "type": itype, "token": token,
-            "version": 1, "guild_id": guild.id, "channel_id": channel,
-            "channel": {"id": channel, "type": 0, "guild_id": guild.id, "name": "general",
-                        "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None},
-            "member": self.member_payload(user[0], user[1], MEMBER_DEFAULT if perms is None else perms),
-            "app_permissions": str(PERMS_ALL), "locale": "en-US", "guild_locale": "en-US",
-            "entitlements": [], "authorizing_integration_owners": {"0": guild.id}, "context": 0,
-            "attachment_size_limit": 10485760, "data": data,
+            "id": snowflake(),
+            "application_id": self.app_id,
+            "type": itype,
+            "token": token,
+            "version": 1,
+            "guild_id": guild.id,
+            "channel_id": channel,
+            "channel": {
+                "id": channel,
+                "type": 0,
+                "guild_id": guild.id,
+                "name": "general",
+                "position": 0,
+                "permission_overwrites": [],
+                "nsfw": False,
+                "parent_id": None,
+            },
+            "member": self.member_payload(
+                user[0], user[1], MEMBER_DEFAULT if perms is None else perms
+            ),
+            "app_permissions": str(PERMS_ALL),
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": guild.id},
+            "context": 0,
+            "attachment_size_limit": 10485760,
+            "data": data,
         }
         if message is not None:
             payload["message"] = message
@@ -223,31 +273,64 @@ class FakeDiscord:
         return payload
 
     def command(
-        self, guild: Guild, name: str, options: list[dict[str, Any]] | None = None, *,
-        channel: str | None = None, user: tuple[str, str] = ("111111111111111111", "ada"),
+        self,
+        guild: Guild,
+        name: str,
+        options: list[dict[str, Any]] | None = None,
+        *,
+        channel: str | None = None,
+        user: tuple[str, str] = ("111111111111111111", "ada"),
         perms: int | None = None,
     ) -> dict[str, Any]:
         """An APPLICATION_COMMAND interaction for ``/name`` with ``options`` (Discord's nested shape)."""
         cmd = next((c for c in self.all_commands() if c["name"] == name), None)
-        data = {"id": cmd["id"] if cmd else snowflake(), "name": name, "type": 1, "guild_id": guild.id}
+        data = {
+            "id": cmd["id"] if cmd else snowflake(),
+            "name": name,
+            "type": 1,
+            "guild_id": guild.id,
+        }
         if options:
             data["options"] = options
         return self._interaction(2, data, guild, channel, user, perms)
 
-    def autocomplete(self, guild: Guild, name: str, options: list[dict[str, Any]], **kw: Any) -> dict[str, Any]:
+    def autocomplete(
+        self, guild: Guild, name: str, options: list[dict[str, Any]], **kw: Any
+    ) -> dict[str, Any]:
         cmd = next((c for c in self.all_commands() if c["name"] == name), None)
-        data = {"id": cmd["id"] if cmd else snowflake(), "name": name, "type": 1, "options": options}
-        return self._interaction(4, data, guild, kw.get("channel"), kw.get("user", ("111111111111111111", "ada")), kw.get("perms"))
+        data = {
+            "id": cmd["id"] if cmd else snowflake(),
+            "name": name,
+            "type": 1,
+            "options": options,
+        }
+        return self._interaction(
+            4,
+            data,
+            guild,
+            kw.get("channel"),
+            kw.get("user", ("111111111111111111", "ada")),
+            kw.get("perms"),
+        )
 
     def click(
-        self, guild: Guild, message: dict[str, Any], custom_id: str, *,
-        user: tuple[str, str] = ("111111111111111111", "ada"), perms: int | None = None,
+        self,
+        guild: Guild,
+        message: dict[str, Any],
+        custom_id: str,
+        *,
+        user: tuple[str, str] = ("111111111111111111", "ada"),
+        perms: int | None = None,
     ) -> dict[str, Any]:
         """A MESSAGE_COMPONENT interaction: ``user`` presses ``custom_id`` on ``message``."""
         data = {"custom_id": custom_id, "component_type": 2}
-        return self._interaction(3, data, guild, message["channel_id"], user, perms, message=message)
+        return self._interaction(
+            3, data, guild, message["channel_id"], user, perms, message=message
+        )
 
-    async def dispatch(self, event: str, data: dict[str, Any], session: Session | None = None) -> None:
+    async def dispatch(
+        self, event: str, data: dict[str, Any], session: Session | None = None
+    ) -> None:
         session = session or self.session_for(data["guild_id"])
         await self._send(session, {"op": 0, "t": event, "d": data})
 
@@ -264,13 +347,18 @@ class FakeDiscord:
 
     async def settle(self, token: str, within: float = 10) -> dict[str, Any]:
         """Wait until the interaction's final message exists (after a deferral) and return it."""
+
         async def go() -> dict[str, Any]:
             while True:
                 mid = self._originals.get(token)
                 msg = self.messages.get(mid) if mid else None
                 if msg is not None and not msg.get("_loading"):
                     return msg
-                followups = [m for m in self.messages.values() if m.get("_token") == token and not m.get("_original")]
+                followups = [
+                    m
+                    for m in self.messages.values()
+                    if m.get("_token") == token and not m.get("_original")
+                ]
                 if followups and (msg is None or msg.get("_deleted")):
                     return followups[0]
                 await asyncio.sleep(0.005)
@@ -279,7 +367,9 @@ class FakeDiscord:
 
     def messages_for(self, token: str) -> list[dict[str, Any]]:
         """Every live message created for an interaction: the original first, then followups."""
-        out = [m for m in self.messages.values() if m.get("_token") == token and not m.get("_deleted")]
+        out = [
+            m for m in self.messages.values() if m.get("_token") == token and not m.get("_deleted")
+        ]
         return sorted(out, key=lambda m: (not m.get("_original"), int(m["id"])))
 
     def all_commands(self) -> list[dict[str, Any]]:
@@ -303,7 +393,13 @@ class FakeDiscord:
                     body = json.loads(raw)
                 elif "multipart" in ctype:
                     body = {"_multipart": raw.decode("utf-8", "replace")}
-            rec = Recorded(request.method, request.path[len("/api/v10"):], dict(request.query), body, dict(request.headers))
+            rec = Recorded(
+                request.method,
+                request.path[len("/api/v10") :],
+                dict(request.query),
+                body,
+                dict(request.headers),
+            )
             self.requests.append(rec)
             request[BODY] = body
             auth = request.headers.get("Authorization")
@@ -319,10 +415,18 @@ class FakeDiscord:
     def _error(self, status: int, body: dict[str, Any]) -> web.Response:
         headers = {}
         if status == 429:
-            body = {"message": "You are being rate limited.", "retry_after": 0.05, "global": False, **body}
+            body = {
+                "message": "You are being rate limited.",
+                "retry_after": 0.05,
+                "global": False,
+                **body,
+            }
             # discord.py treats a 429 without Via as a Cloudflare ban; Discord's own carry it.
-            headers = {"Via": "1.1 google", "Retry-After": str(body["retry_after"]),
-                       "X-RateLimit-Scope": "user"}
+            headers = {
+                "Via": "1.1 google",
+                "Retry-After": str(body["retry_after"]),
+                "X-RateLimit-Scope": "user",
+            }
         elif status == 403:
             body = {"message": "Missing Permissions", "code": 50013, **body}
         elif status == 404:
@@ -331,24 +435,42 @@ class FakeDiscord:
 
     def _invalid(self, problems: list[str]) -> web.Response:
         return json_response(
-            {"message": "Invalid Form Body", "code": 50035, "errors": {"_problems": problems}}, status=400
+            {"message": "Invalid Form Body", "code": 50035, "errors": {"_problems": problems}},
+            status=400,
         )
 
     async def _gateway_bot(self, request: web.Request) -> web.Response:
-        return json_response({
-            "url": self.gateway_url, "shards": self.shard_count,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
-        })
+        return json_response(
+            {
+                "url": self.gateway_url,
+                "shards": self.shard_count,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
+                },
+            }
+        )
 
     async def _me(self, request: web.Request) -> web.Response:
         return json_response(self.bot_user)
 
     async def _application(self, request: web.Request) -> web.Response:
-        return json_response({
-            "id": self.app_id, "name": "MLE Study Bot", "icon": None, "description": "",
-            "bot_public": True, "bot_require_code_grant": False, "verify_key": "0" * 64,
-            "owner": user_payload("999", "owner"), "flags": 0, "bot": self.bot_user,
-        })
+        return json_response(
+            {
+                "id": self.app_id,
+                "name": "MLE Study Bot",
+                "icon": None,
+                "description": "",
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "verify_key": "0" * 64,
+                "owner": user_payload("999", "owner"),
+                "flags": 0,
+                "bot": self.bot_user,
+            }
+        )
 
     async def _put_commands(self, request: web.Request) -> web.Response:
         body = request[BODY] or []
@@ -358,9 +480,17 @@ class FakeDiscord:
         key = request.match_info.get("guild", "global")
         stored = []
         for c in body:
-            stored.append({**c, "id": snowflake(), "application_id": self.app_id, "version": snowflake(),
-                           "type": c.get("type", 1), "default_member_permissions": c.get("default_member_permissions"),
-                           **({"guild_id": key} if key != "global" else {})})
+            stored.append(
+                {
+                    **c,
+                    "id": snowflake(),
+                    "application_id": self.app_id,
+                    "version": snowflake(),
+                    "type": c.get("type", 1),
+                    "default_member_permissions": c.get("default_member_permissions"),
+                    **({"guild_id": key} if key != "global" else {}),
+                }
+            )
         self.commands[key] = stored
         return json_response(stored)
 
@@ -369,12 +499,23 @@ class FakeDiscord:
 
     def _message(self, channel_id: str, body: dict[str, Any], **extra: Any) -> dict[str, Any]:
         msg = {
-            "id": snowflake(), "channel_id": channel_id, "author": self.bot_user,
-            "content": body.get("content") or "", "timestamp": "2026-01-05T08:00:00+00:00",
-            "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
-            "mention_roles": [], "attachments": [], "embeds": body.get("embeds") or [],
-            "components": body.get("components") or [], "pinned": False, "type": 0,
-            "flags": body.get("flags") or 0, "application_id": self.app_id,
+            "id": snowflake(),
+            "channel_id": channel_id,
+            "author": self.bot_user,
+            "content": body.get("content") or "",
+            "timestamp": "2026-01-05T08:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": body.get("flags") or 0,
+            "application_id": self.app_id,
             "_allowed_mentions": body.get("allowed_mentions"),
         }
         msg.update(extra)
@@ -391,7 +532,9 @@ class FakeDiscord:
         if interaction is None or interaction["id"] != iid:
             return json_response({"message": "Unknown interaction", "code": 10062}, status=404)
         if iid in self._acked:
-            return json_response({"message": "Interaction has already been acknowledged.", "code": 40060}, status=400)
+            return json_response(
+                {"message": "Interaction has already been acknowledged.", "code": 40060}, status=400
+            )
         body = request[BODY] or {}
         ctype, data = body.get("type"), body.get("data") or {}
         if ctype in (4, 7) and self.validate:
@@ -407,26 +550,54 @@ class FakeDiscord:
         out: dict[str, Any] = {"id": iid, "type": interaction["type"]}
         channel = interaction["channel_id"]
         if ctype == 4:
-            msg = self._message(channel, data, _token=token, _original=True, interaction_metadata={"id": iid, "type": interaction["type"], "user": interaction["member"]["user"], "authorizing_integration_owners": {}})
+            msg = self._message(
+                channel,
+                data,
+                _token=token,
+                _original=True,
+                interaction_metadata={
+                    "id": iid,
+                    "type": interaction["type"],
+                    "user": interaction["member"]["user"],
+                    "authorizing_integration_owners": {},
+                },
+            )
             self._originals[token] = msg["id"]
-            out.update(response_message_id=msg["id"], response_message_ephemeral=bool(data.get("flags", 0) & 64))
+            out.update(
+                response_message_id=msg["id"],
+                response_message_ephemeral=bool(data.get("flags", 0) & 64),
+            )
         elif ctype == 5:
-            msg = self._message(channel, {"flags": data.get("flags", 0) | 128}, _token=token, _original=True, _loading=True)
+            msg = self._message(
+                channel,
+                {"flags": data.get("flags", 0) | 128},
+                _token=token,
+                _original=True,
+                _loading=True,
+            )
             self._originals[token] = msg["id"]
-            out.update(response_message_id=msg["id"], response_message_loading=True,
-                       response_message_ephemeral=bool(data.get("flags", 0) & 64))
+            out.update(
+                response_message_id=msg["id"],
+                response_message_loading=True,
+                response_message_ephemeral=bool(data.get("flags", 0) & 64),
+            )
         elif ctype in (6, 7):
             target = interaction["message"]["id"]
             self._originals[token] = target
             if ctype == 7 and target in self.messages:
-                self.messages[target].update({k: v for k, v in data.items() if k in ("embeds", "components", "content")})
+                self.messages[target].update(
+                    {k: v for k, v in data.items() if k in ("embeds", "components", "content")}
+                )
                 self.messages[target]["_edited_by"] = token
             out.update(response_message_id=target)
         self._notify(cb)
         return json_response({"interaction": out})
 
     def _check_app(self, request: web.Request) -> web.Response | None:
-        if request.match_info["app"] != self.app_id or request.match_info["token"] not in self._interactions:
+        if (
+            request.match_info["app"] != self.app_id
+            or request.match_info["token"] not in self._interactions
+        ):
             return json_response({"message": "Unknown Webhook", "code": 10015}, status=404)
         return None
 
@@ -510,9 +681,19 @@ class FakeDiscord:
     def _channel_payload(self, guild: Guild, cid: str) -> dict[str, Any]:
         deny = guild.channels[cid]["deny"]
         overwrites = [{"id": guild.id, "type": 0, "allow": "0", "deny": str(deny)}] if deny else []
-        return {"id": cid, "type": 0, "guild_id": guild.id, "name": f"channel-{cid[-4:]}",
-                "position": 0, "permission_overwrites": overwrites, "nsfw": False,
-                "parent_id": None, "topic": None, "last_message_id": None, "rate_limit_per_user": 0}
+        return {
+            "id": cid,
+            "type": 0,
+            "guild_id": guild.id,
+            "name": f"channel-{cid[-4:]}",
+            "position": 0,
+            "permission_overwrites": overwrites,
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+        }
 
     # ------------------------------------------------------------------ gateway
     async def _send(self, s: Session, payload: dict[str, Any]) -> None:
@@ -530,18 +711,57 @@ class FakeDiscord:
 
     def _guild_create(self, g: Guild) -> dict[str, Any]:
         return {
-            "id": g.id, "name": g.name, "icon": None, "owner_id": "999", "unavailable": False,
-            "member_count": 2, "large": False, "features": [], "emojis": [], "stickers": [],
-            "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
-            "mfa_level": 0, "nsfw_level": 0, "premium_tier": 0, "preferred_locale": "en-US",
-            "system_channel_id": None, "afk_channel_id": None, "afk_timeout": 300,
-            "roles": [{"id": g.id, "name": "@everyone", "permissions": str(g.everyone_perms), "position": 0,
-                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+            "id": g.id,
+            "name": g.name,
+            "icon": None,
+            "owner_id": "999",
+            "unavailable": False,
+            "member_count": 2,
+            "large": False,
+            "features": [],
+            "emojis": [],
+            "stickers": [],
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "system_channel_id": None,
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "roles": [
+                {
+                    "id": g.id,
+                    "name": "@everyone",
+                    "permissions": str(g.everyone_perms),
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                }
+            ],
             "channels": [self._channel_payload(g, cid) for cid in g.channels],
-            "members": [{"user": self.bot_user, "roles": [], "joined_at": "2025-01-01T00:00:00+00:00",
-                         "deaf": False, "mute": False, "flags": 0}],
-            "threads": [], "stage_instances": [], "guild_scheduled_events": [], "voice_states": [],
-            "presences": [], "soundboard_sounds": [], "joined_at": "2025-01-01T00:00:00+00:00",
+            "members": [
+                {
+                    "user": self.bot_user,
+                    "roles": [],
+                    "joined_at": "2025-01-01T00:00:00+00:00",
+                    "deaf": False,
+                    "mute": False,
+                    "flags": 0,
+                }
+            ],
+            "threads": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "voice_states": [],
+            "presences": [],
+            "soundboard_sounds": [],
+            "joined_at": "2025-01-01T00:00:00+00:00",
         }
 
     async def _gateway_ws(self, request: web.Request) -> web.WebSocketResponse:
@@ -574,12 +794,28 @@ class FakeDiscord:
         s.shard = tuple(d.get("shard") or (0, 1))  # type: ignore[assignment]
         s.session_id = "sess-" + snowflake()
         mine = [g for g in self.guilds.values() if self.shard_of(g.id, s.shard[1]) == s.shard[0]]
-        await self._send(s, {"op": 0, "t": "READY", "d": {
-            "v": 10, "user": self.bot_user, "guilds": [{"id": g.id, "unavailable": True} for g in mine],
-            "session_id": s.session_id, "resume_gateway_url": self.gateway_url, "shard": list(s.shard),
-            "application": {"id": self.app_id, "flags": 0}, "private_channels": [], "relationships": [],
-            "presences": [], "user_settings": {}, "geo_ordered_rtc_regions": [], "guild_join_requests": [],
-        }})
+        await self._send(
+            s,
+            {
+                "op": 0,
+                "t": "READY",
+                "d": {
+                    "v": 10,
+                    "user": self.bot_user,
+                    "guilds": [{"id": g.id, "unavailable": True} for g in mine],
+                    "session_id": s.session_id,
+                    "resume_gateway_url": self.gateway_url,
+                    "shard": list(s.shard),
+                    "application": {"id": self.app_id, "flags": 0},
+                    "private_channels": [],
+                    "relationships": [],
+                    "presences": [],
+                    "user_settings": {},
+                    "geo_ordered_rtc_regions": [],
+                    "guild_join_requests": [],
+                },
+            },
+        )
         for g in mine:
             await self._send(s, {"op": 0, "t": "GUILD_CREATE", "d": self._guild_create(g)})
         s.ready.set()

@@ -26,7 +26,9 @@ def nest(path: tuple[str, ...], options: list[dict[str, Any]]) -> tuple[str, lis
     return path[0], inner
 
 
-def command_payload(cs: CommandSet, cmd: Command, raw: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+def command_payload(
+    cs: CommandSet, cmd: Command, raw: dict[str, Any]
+) -> tuple[str, list[dict[str, Any]]]:
     opts = [option_value(cmd.option(k) or Option(k, k), v) for k, v in raw.items()]
     return nest(cs.discord_path(cmd), opts)
 

@@ -65,7 +65,9 @@ def embed_problems(embed: dict[str, Any]) -> list[str]:
         out.append("footer > 2048")
     if embed_length(embed) > EMBED_TOTAL:
         out.append("embed > 6000")
-    if not any(embed.get(k) for k in ("title", "description", "fields", "footer", "image", "author")):
+    if not any(
+        embed.get(k) for k in ("title", "description", "fields", "footer", "image", "author")
+    ):
         out.append("empty embed")
     return out
 

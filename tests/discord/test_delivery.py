@@ -50,7 +50,9 @@ async def test_rate_limit_is_retried_by_discord_py(fake, bot, guild):
     channel = next(iter(guild.channels))
     fake.fail_next("POST", rf"/channels/{channel}/messages", 429, {"retry_after": 0.01})
     await bot.delivery.post(guild.id, channel, PROMPT)
-    tries = [r for r in fake.requests if r.method == "POST" and r.path == f"/channels/{channel}/messages"]
+    tries = [
+        r for r in fake.requests if r.method == "POST" and r.path == f"/channels/{channel}/messages"
+    ]
     assert len(tries) == 2 and len(fake.channel_posts) == 1
 
 
@@ -64,7 +66,9 @@ async def test_long_rate_limit_is_transient_with_retry_after(fake, discord_servi
         assert fake.channel_posts == []
 
 
-@pytest.mark.parametrize(("deny", "missing"), [(EMBED_LINKS, "Embed Links"), (SEND_MESSAGES, "Send Messages")])
+@pytest.mark.parametrize(
+    ("deny", "missing"), [(EMBED_LINKS, "Embed Links"), (SEND_MESSAGES, "Send Messages")]
+)
 async def test_missing_permission_names_it(fake, discord_services, guild, deny, missing):
     channel = fake.add_channel(guild, deny=deny)  # before the bot connects: GUILD_CREATE has it
     async with running(fake, discord_services) as bot:
@@ -82,7 +86,9 @@ async def test_unknown_channel_is_permanent(fake, bot, guild):
 async def test_notify_admin_posts_somewhere_the_bot_can(fake, discord_services, guild):
     blocked = fake.add_channel(guild, deny=SEND_MESSAGES)
     async with running(fake, discord_services) as bot:
-        await bot.delivery.notify_admin(guild.id, blocked, "I can't post in #study: missing Send Messages.")
+        await bot.delivery.notify_admin(
+            guild.id, blocked, "I can't post in #study: missing Send Messages."
+        )
         [post] = fake.channel_posts
         assert post["channel_id"] != blocked and "Send Messages" in shown(post)
 
@@ -122,8 +128,12 @@ async def test_scheduler_reports_a_missing_permission(fake, discord_services, gu
     channel = fake.add_channel(guild, deny=EMBED_LINKS)
     async with running(fake, discord_services) as bot:
         at = (clock.now() + timedelta(minutes=1)).strftime("%H:%M")
-        name, options = command_payload(bot.commands, REGISTRY.commands[("daily", "subscribe")], {"time": at})
-        inter = fake.command(guild, name, options, channel=channel, perms=MEMBER_DEFAULT | MANAGE_GUILD)
+        name, options = command_payload(
+            bot.commands, REGISTRY.commands[("daily", "subscribe")], {"time": at}
+        )
+        inter = fake.command(
+            guild, name, options, channel=channel, perms=MEMBER_DEFAULT | MANAGE_GUILD
+        )
         await fake.interact(inter)
         await fake.settle(inter["token"])
         clock.advance(minutes=1)
@@ -180,8 +190,15 @@ async def test_cli_sync_to_a_guild_and_globally(fake, guild):
     env = {**os.environ, "DISCORD_TOKEN": fake.token, "DISCORD_API_BASE": fake.api_base}
     for args in (["--guild", guild.id], []):
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "discord", "sync", *args, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "bot",
+            "discord",
+            "sync",
+            *args,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         out, err = await asyncio.wait_for(proc.communicate(), 60)
         assert proc.returncode == 0, err.decode()
@@ -195,14 +212,23 @@ async def test_cli_sync_to_a_guild_and_globally(fake, guild):
 
 async def test_python_m_bot_run_serves_discord_without_the_console(fake, guild, tmp_path):
     env = {
-        **os.environ, "DISCORD_TOKEN": fake.token, "DISCORD_API_BASE": fake.api_base,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}", "LOG_LEVEL": "WARNING",
+        **os.environ,
+        "DISCORD_TOKEN": fake.token,
+        "DISCORD_API_BASE": fake.api_base,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
+        "LOG_LEVEL": "WARNING",
     }
     env.pop("SLACK_BOT_TOKEN", None)
     env.pop("BOT_CONSOLE", None)
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         await fake.wait_ready(within=60)

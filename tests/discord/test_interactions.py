@@ -111,12 +111,32 @@ def test_new_commands_appear_with_groups_admin_and_choices():
         return Reply(text="ok")
 
     many = tuple(f"choice{i}" for i in range(40))
-    command("group", "join", description="Join a study group", options=[Option("name", "Group", required=True, suggest=lambda s: ["a"])], registry=reg)(h)
+    command(
+        "group",
+        "join",
+        description="Join a study group",
+        options=[Option("name", "Group", required=True, suggest=lambda s: ["a"])],
+        registry=reg,
+    )(h)
     command("group", "leave", description="Leave", registry=reg)(h)
-    command("daily", "subscribe", description="Post daily prompts here", admin=True,
-            options=[Option("time", "HH:MM", required=False), Option("days", "How many", type="integer", required=True, min_value=1, max_value=30)], registry=reg)(h)
+    command(
+        "daily",
+        "subscribe",
+        description="Post daily prompts here",
+        admin=True,
+        options=[
+            Option("time", "HH:MM", required=False),
+            Option("days", "How many", type="integer", required=True, min_value=1, max_value=30),
+        ],
+        registry=reg,
+    )(h)
     command("daily", "unsubscribe", description="Stop", admin=True, registry=reg)(h)
-    command("quiz", description="x" * 300, options=[Option("topic", "Topic", choices=many)], registry=reg)(h)
+    command(
+        "quiz",
+        description="x" * 300,
+        options=[Option("topic", "Topic", choices=many)],
+        registry=reg,
+    )(h)
     command("quiz", "admin", "reset", description="Reset", admin=True, registry=reg)(h)
     cs = build(reg)
     assert rules.command_problems(cs.payload) == []
@@ -144,7 +164,9 @@ async def test_autocomplete_every_suggesting_option(fake, bot, guild):
                 continue
             pool = list(opt.suggest(bot.services)) if opt.suggest else list(opt.choices)
             typed = pool[0][:3] if pool else "x"
-            name, options = nest(bot.commands.discord_path(cmd), [{**option_value(opt, typed), "focused": True}])
+            name, options = nest(
+                bot.commands.discord_path(cmd), [{**option_value(opt, typed), "focused": True}]
+            )
             inter = fake.autocomplete(guild, name, options)
             cb = await fake.interact(inter)
             assert cb.type == 8
@@ -158,7 +180,10 @@ async def test_autocomplete_every_suggesting_option(fake, bot, guild):
 
 async def test_autocomplete_ranks_typos(fake, bot, guild):
     cmd = REGISTRY.commands[("salary",)]
-    name, options = nest(bot.commands.discord_path(cmd), [{"type": 3, "name": "country", "value": "germny", "focused": True}])
+    name, options = nest(
+        bot.commands.discord_path(cmd),
+        [{"type": 3, "name": "country", "value": "germny", "focused": True}],
+    )
     cb = await fake.interact(fake.autocomplete(guild, name, options))
     assert cb.data["choices"][0]["value"] == "Germany"
 
@@ -170,7 +195,9 @@ async def _collect_buttons(fake, bot, guild):
         raw = {o.name: sample_value(bot.services, o) for o in cmd.options if o.required}
         inter, _, msg = await run_command(fake, bot, guild, cmd, raw)
         for _label, cid in custom_ids(msg):
-            kinds.setdefault(actions.decode(bot.services, cid)[0], (copy.deepcopy(fake.public(msg)), cid))
+            kinds.setdefault(
+                actions.decode(bot.services, cid)[0], (copy.deepcopy(fake.public(msg)), cid)
+            )
     return kinds
 
 
@@ -219,7 +246,9 @@ async def test_buttons_survive_a_restart(fake, discord_services, guild):
 
 async def test_mentions_are_never_pinged(fake, bot, guild):
     cmd = REGISTRY.commands[("search",)]
-    inter, cb, msg = await run_command(fake, bot, guild, cmd, {"query": "@everyone <@123> <@&456> @here"})
+    inter, cb, msg = await run_command(
+        fake, bot, guild, cmd, {"query": "@everyone <@123> <@&456> @here"}
+    )
     text = _check(msg)
     for needle in ("@everyone", "<@123>", "<@&456>", "@here"):
         assert needle not in text
@@ -241,13 +270,23 @@ def test_only_text_syntax_typos_are_left_out_of_the_discord_scenarios():
 STALE = [
     # (name, nested options, what the member should be pointed at)
     ("salry", [{"type": 3, "name": "country", "value": "uk"}], "/salary show"),  # renamed family
-    ("salary", [{"type": 1, "name": "history", "options": []}], "/salary show"),  # removed subcommand
+    (
+        "salary",
+        [{"type": 1, "name": "history", "options": []}],
+        "/salary show",
+    ),  # removed subcommand
     ("retired-command", [], "/help"),  # removed outright, nothing close
 ]
 
 
-@pytest.mark.parametrize(("name", "options", "pointer"), STALE, ids=[s[0] + "/" + (s[1][0]["name"] if s[1] else "") for s in STALE])
-async def test_stale_command_gets_a_friendly_ephemeral_line(fake, bot, guild, name, options, pointer):
+@pytest.mark.parametrize(
+    ("name", "options", "pointer"),
+    STALE,
+    ids=[s[0] + "/" + (s[1][0]["name"] if s[1] else "") for s in STALE],
+)
+async def test_stale_command_gets_a_friendly_ephemeral_line(
+    fake, bot, guild, name, options, pointer
+):
     inter = fake.command(guild, name, options)
     cb = await fake.interact(inter)
     assert cb.type == 4  # answered at once: no deferral, no timeout on the member's side
@@ -257,13 +296,17 @@ async def test_stale_command_gets_a_friendly_ephemeral_line(fake, bot, guild, na
     assert f"/{name}" in text and "isn't one of my commands" in text and pointer in text
     assert "went wrong" not in text
     # The bot is not left in a bad state: the next real command answers normally.
-    _, _, msg = await run_command(fake, bot, guild, REGISTRY.commands[("salary",)], {"country": "germany"})
+    _, _, msg = await run_command(
+        fake, bot, guild, REGISTRY.commands[("salary",)], {"country": "germany"}
+    )
     assert "€75,000" in shown(msg)
 
 
 async def test_stale_option_gets_a_friendly_ephemeral_line(fake, bot, guild):
     # The command still exists but an option was dropped in an update.
-    name, options = command_payload(bot.commands, REGISTRY.commands[("salary",)], {"country": "germany"})
+    name, options = command_payload(
+        bot.commands, REGISTRY.commands[("salary",)], {"country": "germany"}
+    )
     options[0]["options"].append({"type": 3, "name": "currency", "value": "eur"})
     inter = fake.command(guild, name, options)
     cb = await fake.interact(inter)
@@ -275,9 +318,18 @@ async def test_stale_option_gets_a_friendly_ephemeral_line(fake, bot, guild):
 def _admin_registry() -> Registry:
     reg = Registry(dict(REGISTRY.commands), dict(REGISTRY.actions), dict(REGISTRY.families))
 
-    @command("schedule", description="Admin: post something here", admin=True, ephemeral=True, registry=reg)
+    @command(
+        "schedule",
+        description="Admin: post something here",
+        admin=True,
+        ephemeral=True,
+        registry=reg,
+    )
     async def schedule(ctx):
-        return Reply(text="Scheduled.", buttons=(Button("Undo", actions.encode(ctx.services, "t.undo", "1")),))
+        return Reply(
+            text="Scheduled.",
+            buttons=(Button("Undo", actions.encode(ctx.services, "t.undo", "1")),),
+        )
 
     @action("t.undo", registry=reg)
     async def undo(ctx, n):
@@ -292,13 +344,20 @@ async def test_admin_commands_default_permissions_and_runtime_check(fake, conten
     services = build_services(discord_settings(fake), clock=FakeClock(), content=content)
     services.registry = _admin_registry()
     async with running(fake, services) as live:
-        assert next(c for c in fake.all_commands() if c["name"] == "schedule")["default_member_permissions"] == "32"
+        assert (
+            next(c for c in fake.all_commands() if c["name"] == "schedule")[
+                "default_member_permissions"
+            ]
+            == "32"
+        )
         cmd = services.registry.commands[("schedule",)]
         # A member without Manage Server (the permission could be overridden per channel):
         _, cb, msg = await run_command(fake, live, guild, cmd, {}, perms=MEMBER_DEFAULT)
         assert cb.data["flags"] & EPHEMERAL and "Only admins" in shown(msg)
         # An admin:
-        _, cb, msg = await run_command(fake, live, guild, cmd, {}, perms=MEMBER_DEFAULT | MANAGE_GUILD)
+        _, cb, msg = await run_command(
+            fake, live, guild, cmd, {}, perms=MEMBER_DEFAULT | MANAGE_GUILD
+        )
         assert "Scheduled." in shown(msg) and cb.data["flags"] & EPHEMERAL
         undo = dict(custom_ids(msg))["Undo"]
         # Someone else clicks: an ephemeral explanation, the message itself untouched.
@@ -306,11 +365,15 @@ async def test_admin_commands_default_permissions_and_runtime_check(fake, conten
         cb = await fake.interact(inter)
         assert cb.type == 4 and cb.data["flags"] & EPHEMERAL and "Only admins" in shown(cb.data)
         assert "Scheduled." in shown(fake.messages[msg["id"]])
-        cb = await fake.interact(fake.click(guild, fake.public(msg), undo, perms=MEMBER_DEFAULT | MANAGE_GUILD))
+        cb = await fake.interact(
+            fake.click(guild, fake.public(msg), undo, perms=MEMBER_DEFAULT | MANAGE_GUILD)
+        )
         assert cb.type == 7 and "Undone." in shown(fake.messages[msg["id"]])
 
 
-async def test_a_command_that_outlives_defer_after_is_deferred_and_a_quick_one_is_not(fake, content, guild):
+async def test_a_command_that_outlives_defer_after_is_deferred_and_a_quick_one_is_not(
+    fake, content, guild
+):
     # No sleeps: the slow command waits for the test to release it, after the test has seen
     # the deferral arrive. Only the deferral timer (defer_after) is real time.
     release = asyncio.Event()
@@ -330,7 +393,9 @@ async def test_a_command_that_outlives_defer_after_is_deferred_and_a_quick_one_i
         release.set()
         assert "Crunched." in shown(await fake.settle(inter["token"]))
         # A quick command in the same bot is answered directly, with no deferral.
-        _, cb, msg = await run_command(fake, live, guild, reg.commands[("salary",)], {"country": "germany"})
+        _, cb, msg = await run_command(
+            fake, live, guild, reg.commands[("salary",)], {"country": "germany"}
+        )
         assert cb.type == 4 and "€75,000" in shown(msg)
         assert not live._deadlines  # nothing left waiting for a deferral
 
@@ -353,7 +418,13 @@ async def test_slow_commands_defer_then_follow_up(fake, discord_services, guild)
         _, _, q = await run_command(fake, bot, guild, REGISTRY.commands[("interview",)], {})
         reveal = dict(custom_ids(q))["Reveal answer outline"]
         click = fake.click(guild, fake.public(q), reveal)
-        edited = fake.expect(lambda r: r[0] == "edit" and r[1].get("_edited_by") == click["token"] if isinstance(r, tuple) else False)
+        edited = fake.expect(
+            lambda r: (
+                r[0] == "edit" and r[1].get("_edited_by") == click["token"]
+                if isinstance(r, tuple)
+                else False
+            )
+        )
         cb = await fake.interact(click)
         assert cb.type == 6
         final = (await asyncio.wait_for(edited, 10))[1]
@@ -368,6 +439,8 @@ async def test_help_shows_the_names_discord_members_type(fake, bot, guild):
     assert "/daily-admin subscribe" in text and "/salary show [country]" in text
     assert "/salary compare <a> <b>" in text
     assert "/daily subscribe" not in text
-    inter, _, msg = await run_command(fake, bot, guild, help_cmd, {"command": "daily-admin subscribe"})
+    inter, _, msg = await run_command(
+        fake, bot, guild, help_cmd, {"command": "daily-admin subscribe"}
+    )
     text = "\n".join(_check(m) for m in fake.messages_for(inter["token"]))
     assert "/daily-admin subscribe [time]" in text

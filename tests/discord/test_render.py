@@ -14,7 +14,9 @@ from tests.discord import rules
 
 _ESC = re.compile(r"\\(.)")
 
-words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0, max_size=30)
+words = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0, max_size=30
+)
 prose = st.lists(words, max_size=600).map(" ".join)
 long_word = st.integers(1, 3000).map(lambda n: "x" * n)
 texts = st.one_of(prose, long_word, st.just(""), st.text(max_size=50))
@@ -34,8 +36,12 @@ replies = st.builds(
     Reply,
     title=st.one_of(st.none(), texts),
     text=st.one_of(st.none(), texts, st.lists(prose, max_size=4).map("\n\n".join)),
-    fields=st.lists(st.builds(Field, name=texts, value=texts, inline=st.booleans()), max_size=30).map(tuple),
-    items=st.lists(st.builds(Entry, title=texts, text=texts, source=st.one_of(st.none(), words)), max_size=40).map(tuple),
+    fields=st.lists(
+        st.builds(Field, name=texts, value=texts, inline=st.booleans()), max_size=30
+    ).map(tuple),
+    items=st.lists(
+        st.builds(Entry, title=texts, text=texts, source=st.one_of(st.none(), words)), max_size=40
+    ).map(tuple),
     buttons=st.lists(buttons, max_size=40).map(tuple),
     footer=st.one_of(st.none(), texts),
     page=st.integers(1, 5),
@@ -55,7 +61,11 @@ def _plain(text: str) -> str:
     return "".join(text.split())
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(replies)
 def test_any_reply_renders_within_discord_limits(reply):
     messages = render(reply)
@@ -79,15 +89,30 @@ def test_any_reply_renders_within_discord_limits(reply):
 
 
 markdownish = st.text(
-    alphabet=st.sampled_from(list("_\\~|*`>[]()#- \nabc:/<.httpsteam")) | st.characters(codec="utf-8", exclude_categories=("Cs",)),
+    alphabet=st.sampled_from(list("_\\~|*`>[]()#- \nabc:/<.httpsteam"))
+    | st.characters(codec="utf-8", exclude_categories=("Cs",)),
     max_size=80,
 )
 
 
 @settings(max_examples=500)
-@given(st.one_of(markdownish, st.text(max_size=80), st.sampled_from([
-    "https://example.org/a_b*c", "<https://x.org/_y_>", "# t", "> quote", "- item", "[a](b)", "a\\_b",
-])))
+@given(
+    st.one_of(
+        markdownish,
+        st.text(max_size=80),
+        st.sampled_from(
+            [
+                "https://example.org/a_b*c",
+                "<https://x.org/_y_>",
+                "# t",
+                "> quote",
+                "- item",
+                "[a](b)",
+                "a\\_b",
+            ]
+        ),
+    )
+)
 def test_escaping_is_exactly_discords_escape_markdown(text):
     # The renderer's precompiled escape must behave like the library function it replaces.
     assert _esc(text) == escape_markdown(text)
@@ -120,7 +145,9 @@ def test_a_long_page_flows_into_more_embeds_and_messages():
 
 def test_buttons_beyond_discords_limits_are_dropped_not_rejected():
     many = tuple(Button(f"b{i}", f"mle|x|{i}") for i in range(40)) + (
-        Button("dup", "mle|x|1"), Button("long", "mle|" + "y" * 120), Button("foreign", "other|1"),
+        Button("dup", "mle|x|1"),
+        Button("long", "mle|" + "y" * 120),
+        Button("foreign", "other|1"),
     )
     [out] = render(Reply(text="hi", buttons=many))
     assert len(out.buttons) == 25 and len({b.action for b in out.buttons}) == 25

@@ -2,7 +2,17 @@ from tests.discord.conftest import shown
 
 
 async def test_salary_germany(fake, bot, guild):
-    inter = fake.command(guild, "salary", [{"type": 1, "name": "show", "options": [{"type": 3, "name": "country", "value": "germany"}]}])
+    inter = fake.command(
+        guild,
+        "salary",
+        [
+            {
+                "type": 1,
+                "name": "show",
+                "options": [{"type": 3, "name": "country", "value": "germany"}],
+            }
+        ],
+    )
     cb = await fake.interact(inter)
     assert cb.type == 4
     msg = await fake.settle(inter["token"])

@@ -315,8 +315,17 @@ async def test_sharded_processes_post_only_for_their_guilds(db_url, clock, lesso
     guilds = [str(n << 22) for n in range(6)]  # shard = n % 2
     try:
         for g in guilds:
-            await a.subscribe("discord", g, "c1", time="09:00", timezone="Europe/Berlin",
-                              days="mon,tue,wed,thu,fri,sat,sun", track="mixed", role=None, by="admin")
+            await a.subscribe(
+                "discord",
+                g,
+                "c1",
+                time="09:00",
+                timezone="Europe/Berlin",
+                days="mon,tue,wed,thu,fri,sat,sun",
+                track="mixed",
+                role=None,
+                by="admin",
+            )
         clock.set(datetime(2026, 1, 5, 8, 0, tzinfo=UTC))
         await asyncio.gather(a.tick(), b.tick())
         posted0 = [p[0] for p in p0.posts]

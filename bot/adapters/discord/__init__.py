@@ -10,7 +10,15 @@ from bot.core.context import Services
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DiscordBot", "DiscordDelivery", "attach_delivery", "configure", "make_bot", "serve", "sync_commands"]
+__all__ = [
+    "DiscordBot",
+    "DiscordDelivery",
+    "attach_delivery",
+    "configure",
+    "make_bot",
+    "serve",
+    "sync_commands",
+]
 
 
 def attach_delivery(services: Services, bot: DiscordBot) -> DiscordDelivery:
@@ -18,7 +26,9 @@ def attach_delivery(services: Services, bot: DiscordBot) -> DiscordDelivery:
     delivery = DiscordDelivery(bot)
     bot.delivery = delivery
     scheduler = services.scheduler
-    register = getattr(scheduler, "register_delivery", None) or getattr(scheduler, "add_delivery", None)
+    register = getattr(scheduler, "register_delivery", None) or getattr(
+        scheduler, "add_delivery", None
+    )
     if register is not None:
         register(delivery)
     return delivery

@@ -34,7 +34,9 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 DEFER_AFTER = 1.5  # seconds: well inside Discord's 3 s, with room for the callback round trip
-SWEEP_EVERY = 0.1  # how often in-flight commands are checked: a deferral goes by DEFER_AFTER + 0.1 s
+SWEEP_EVERY = (
+    0.1  # how often in-flight commands are checked: a deferral goes by DEFER_AFTER + 0.1 s
+)
 NO_MENTIONS = discord.AllowedMentions.none()
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 
@@ -61,15 +63,28 @@ def shard_settings(settings: Settings) -> tuple[int | None, list[int] | None]:
     return count, ids
 
 
-class MleButton(discord.ui.DynamicItem[discord.ui.Button], template=re.escape(PREFIX + SEP) + r".*"):
+class MleButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=re.escape(PREFIX + SEP) + r".*"
+):
     """Every button whose custom_id starts ``mle|``: stateless, so it works after a restart."""
 
-    def __init__(self, custom_id: str, label: str = "…", style: discord.ButtonStyle = discord.ButtonStyle.secondary) -> None:
+    def __init__(
+        self,
+        custom_id: str,
+        label: str = "…",
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+    ) -> None:
         super().__init__(discord.ui.Button(label=label, custom_id=custom_id, style=style))
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item, match: re.Match[str], /):  # type: ignore[override]
-        return cls(match.group(0), getattr(item, "label", None) or "…", getattr(item, "style", discord.ButtonStyle.secondary))
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item, match: re.Match[str], /
+    ):  # type: ignore[override]
+        return cls(
+            match.group(0),
+            getattr(item, "label", None) or "…",
+            getattr(item, "style", discord.ButtonStyle.secondary),
+        )
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         client = interaction.client
@@ -137,7 +152,9 @@ class _Pending:
 
     __slots__ = ("interaction", "component", "ephemeral_hint", "done", "deferred", "deferral")
 
-    def __init__(self, interaction: discord.Interaction, component: bool, ephemeral_hint: bool) -> None:
+    def __init__(
+        self, interaction: discord.Interaction, component: bool, ephemeral_hint: bool
+    ) -> None:
         self.interaction = interaction
         self.component = component
         self.ephemeral_hint = ephemeral_hint
@@ -156,7 +173,9 @@ class _Pending:
         if self.component:
             await self.interaction.response.defer()  # type 6: we may still edit the message
         else:
-            await self.interaction.response.defer(thinking=True, ephemeral=self.ephemeral_hint)  # type 5
+            await self.interaction.response.defer(
+                thinking=True, ephemeral=self.ephemeral_hint
+            )  # type 5
 
 
 class DiscordBot(discord.AutoShardedClient):
@@ -205,8 +224,13 @@ class DiscordBot(discord.AutoShardedClient):
                 DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
 
     async def on_ready(self) -> None:
-        log.info("Discord: connected as %s, shards %s/%s, %d guilds",
-                 self.user, self.shard_ids, self.shard_count, len(self.guilds))
+        log.info(
+            "Discord: connected as %s, shards %s/%s, %d guilds",
+            self.user,
+            self.shard_ids,
+            self.shard_count,
+            len(self.guilds),
+        )
         self.ready_event.set()
 
     def serves(self, workspace: str) -> bool:
@@ -258,7 +282,9 @@ class DiscordBot(discord.AutoShardedClient):
     async def on_button(self, interaction: discord.Interaction, custom_id: str) -> None:
         ctx = self.context_of(interaction)
         try:
-            await self._answer(interaction, dispatch.press(ctx, custom_id), component=True, ephemeral_hint=False)
+            await self._answer(
+                interaction, dispatch.press(ctx, custom_id), component=True, ephemeral_hint=False
+            )
         except Exception:
             log.exception("Discord button %s failed", custom_id)
 
@@ -302,7 +328,12 @@ class DiscordBot(discord.AutoShardedClient):
         await super().close()
 
     async def _answer(
-        self, interaction: discord.Interaction, work: Awaitable[Reply], *, component: bool, ephemeral_hint: bool
+        self,
+        interaction: discord.Interaction,
+        work: Awaitable[Reply],
+        *,
+        component: bool,
+        ephemeral_hint: bool,
     ) -> None:
         # The command runs in this task; only if it is still busy after ``defer_after`` does
         # the sweeper send a deferral. The fast path costs two dict operations.

@@ -114,7 +114,11 @@ def build(registry: Registry) -> CommandSet:
             # for Manage Server. The text form (console, Slack) keeps /daily subscribe.
             parts = [
                 (_name(family), description, [c for c in cmds if not c.admin]),
-                (_name(family)[: 32 - len(ADMIN_SUFFIX)] + ADMIN_SUFFIX, "Admin: " + description, admin),
+                (
+                    _name(family)[: 32 - len(ADMIN_SUFFIX)] + ADMIN_SUFFIX,
+                    "Admin: " + description,
+                    admin,
+                ),
             ]
         else:
             parts = [(_name(family), description, cmds)]
@@ -163,10 +167,17 @@ def _nested(cs: CommandSet, top: str, cmds: list[Command]) -> list[dict[str, Any
                 continue
         group = groups.get(sub)
         if group is None:
-            group = {"type": GROUP, "name": sub, "description": _description(cmd.description), "options": []}
+            group = {
+                "type": GROUP,
+                "name": sub,
+                "description": _description(cmd.description),
+                "options": [],
+            }
             groups[sub] = group
             out.append(group)
-        inner_taken = {_name(c.path[2]) for c in cmds if len(c.path) == 3 and c.path[1] == cmd.path[1]}
+        inner_taken = {
+            _name(c.path[2]) for c in cmds if len(c.path) == 3 and c.path[1] == cmd.path[1]
+        }
         leaf = _name(cmd.path[2]) if len(cmd.path) == 3 else _root_name(inner_taken)
         group["options"].append(_sub(cs, (top, sub, leaf), leaf, cmd))
     return out[:MAX_OPTIONS]

@@ -55,28 +55,38 @@ class DiscordDelivery:
 
     async def post(self, workspace: str, channel: str, reply: Reply) -> str:
         """Post ``reply`` to ``channel``; the id of the first message it took."""
-        target = self.bot.get_partial_messageable(int(channel), guild_id=int(workspace) if workspace.isdigit() else None)
+        target = self.bot.get_partial_messageable(
+            int(channel), guild_id=int(workspace) if workspace.isdigit() else None
+        )
         first_id: str | None = None
         try:
             for out in render(reply):
                 msg = await target.send(**_kwargs(out))
                 first_id = first_id or str(msg.id)
         except discord.RateLimited as exc:
-            raise TransientDeliveryError(f"rate limited for {exc.retry_after:.1f}s", exc.retry_after) from exc
+            raise TransientDeliveryError(
+                f"rate limited for {exc.retry_after:.1f}s", exc.retry_after
+            ) from exc
         except discord.Forbidden as exc:
             missing = self.missing_permission(int(channel)) or (
                 "Send Messages" if exc.code in (MISSING_PERMISSIONS, MISSING_ACCESS) else None
             )
             what = f"the bot lacks {missing}" if missing else "the bot is not allowed to post"
-            raise PermanentDeliveryError(f"Can't post in <#{channel}>: {what}.", missing_permission=missing) from exc
+            raise PermanentDeliveryError(
+                f"Can't post in <#{channel}>: {what}.", missing_permission=missing
+            ) from exc
         except discord.NotFound as exc:
-            raise PermanentDeliveryError(f"Channel {channel} no longer exists or the bot was removed.") from exc
+            raise PermanentDeliveryError(
+                f"Channel {channel} no longer exists or the bot was removed."
+            ) from exc
         except discord.DiscordServerError as exc:
             raise TransientDeliveryError(f"Discord error {exc.status}") from exc
         except discord.HTTPException as exc:
             if exc.status == 429:
                 raise TransientDeliveryError("rate limited", None) from exc
-            raise PermanentDeliveryError(f"Discord refused the post ({exc.status} {exc.text})") from exc
+            raise PermanentDeliveryError(
+                f"Discord refused the post ({exc.status} {exc.text})"
+            ) from exc
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise TransientDeliveryError(f"network error: {exc}") from exc
         assert first_id is not None
@@ -94,7 +104,9 @@ class DiscordDelivery:
                 continue
             if guild.me is not None and ch.permissions_for(guild.me).send_messages:
                 try:
-                    embed = discord.Embed(title="⚠ Scheduled post problem", description=text[:4000], color=0xED4245)
+                    embed = discord.Embed(
+                        title="⚠ Scheduled post problem", description=text[:4000], color=0xED4245
+                    )
                     await ch.send(embed=embed, allowed_mentions=NO_MENTIONS)
                     return
                 except discord.HTTPException:

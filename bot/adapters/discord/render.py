@@ -188,7 +188,9 @@ def embeds_of(reply: Reply) -> list[dict[str, Any]]:
         cur["fields"].append(f)
     if footer:
         embeds[-1]["footer"] = {"text": footer}
-    if len(embeds) == 1 and not any(first.get(k) for k in ("title", "description", "fields", "image", "footer")):
+    if len(embeds) == 1 and not any(
+        first.get(k) for k in ("title", "description", "fields", "image", "footer")
+    ):
         first["description"] = BLANK  # an empty reply still needs a body Discord accepts
     return embeds
 
@@ -214,8 +216,18 @@ def components_of(buttons: list[Button]) -> list[dict[str, Any]]:
     styles = {"primary": 1, "secondary": 2, "success": 3, "danger": 4}
     rows = []
     for i in range(0, len(buttons), BUTTONS_PER_ROW):
-        rows.append({"type": 1, "components": [
-            {"type": 2, "label": b.label, "custom_id": b.action, "style": styles.get(b.style, 2)}
-            for b in buttons[i : i + BUTTONS_PER_ROW]
-        ]})
+        rows.append(
+            {
+                "type": 1,
+                "components": [
+                    {
+                        "type": 2,
+                        "label": b.label,
+                        "custom_id": b.action,
+                        "style": styles.get(b.style, 2),
+                    }
+                    for b in buttons[i : i + BUTTONS_PER_ROW]
+                ],
+            }
+        )
     return rows
