@@ -143,15 +143,16 @@ def content_check() -> None:
     if not result.items:
         click.echo(f"No content found in {directory}", err=True)
         sys.exit(1)
-    # Cross-file references: every lesson's resource must exist.
-    resources = {r.id for r in result.items.get("resources", [])}
-    bad = [x for x in result.items.get("curriculum", []) if x.resource not in resources]
-    for lesson in bad:
-        click.echo(
-            f"curriculum.yaml: {lesson.id}: resource '{lesson.resource}' is not in resources.yaml",
-            err=True,
-        )
-    if bad:
+    # Cross-file references and teaching order: every lesson's resource exists, and no
+    # lesson needs a concept that its track introduces later.
+    from bot.content.quality_curriculum import check_curriculum
+
+    problems = check_curriculum(
+        result.items.get("curriculum", []), result.items.get("resources", [])
+    )
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
         sys.exit(1)
     click.echo(f"Content OK — {counts}")
 

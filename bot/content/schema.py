@@ -64,6 +64,7 @@ ResourceKind = Literal[
     "podcast",
     "tool",
     "dataset",
+    "paper",
 ]
 
 InterviewTopic = Literal[
@@ -211,7 +212,20 @@ class QuizQuestion(Item):
 
 
 Track = Literal["fundamentals", "ml-core", "interview", "mixed"]
-Stage = Literal["math", "cs", "ml-concepts", "algorithms", "tools", "projects", "interview"]
+Stage = Literal[
+    "math",
+    "cs",
+    "ml-concepts",
+    "algorithms",
+    "tools",
+    "llm",
+    "scale",
+    "mlops",
+    "experimentation",
+    "projects",
+    "interview",
+]
+Concept = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
 
 
 class Lesson(Item):
@@ -223,6 +237,9 @@ class Lesson(Item):
     study: Text  # what to study today
     question: Annotated[str, Field(min_length=5, max_length=500)]  # a question to answer
     resource: ItemId  # id of an item in resources.yaml
+    # Concepts this lesson builds on and the ones it teaches (checked for teaching order).
+    requires: tuple[Concept, ...] = ()
+    introduces: tuple[Concept, ...] = ()
 
 
 # The loader maps a file to its model by the part of its name before the first "_" or ".":
