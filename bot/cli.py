@@ -151,7 +151,12 @@ def content_check() -> None:
             f"curriculum.yaml: {lesson.id}: resource '{lesson.resource}' is not in resources.yaml",
             err=True,
         )
-    if bad:
+    from bot.content.quality_quiz import check_quiz  # measurable quiz rules (issue #11)
+
+    quality = check_quiz(result.items.get("quiz", []))
+    for err in quality:
+        click.echo(str(err), err=True)
+    if bad or quality:
         sys.exit(1)
     click.echo(f"Content OK — {counts}")
 
