@@ -146,12 +146,14 @@ def content_check() -> None:
     # Cross-file references and teaching order: every lesson's resource exists, and no
     # lesson needs a concept that its track introduces later.
     from bot.content.quality_curriculum import check_curriculum
+    from bot.content.quality_quiz import check_quiz  # measurable quiz rules (issue #11)
 
-    problems = check_curriculum(
-        result.items.get("curriculum", []), result.items.get("resources", [])
-    )
+    problems = [
+        *check_curriculum(result.items.get("curriculum", []), result.items.get("resources", [])),
+        *check_quiz(result.items.get("quiz", [])),
+    ]
     for problem in problems:
-        click.echo(problem, err=True)
+        click.echo(str(problem), err=True)
     if problems:
         sys.exit(1)
     click.echo(f"Content OK — {counts}")

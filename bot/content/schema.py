@@ -81,6 +81,11 @@ InterviewTopic = Literal[
     "behavioural",
     "coding",
     "career",
+    "llm",
+    "sql",
+    "experimentation",
+    "recsys",
+    "distributed-training",
 ]
 
 CareerKind = Literal[
