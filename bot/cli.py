@@ -151,7 +151,15 @@ def content_check() -> None:
             f"curriculum.yaml: {lesson.id}: resource '{lesson.resource}' is not in resources.yaml",
             err=True,
         )
-    if bad:
+    # Whole-content rules: near-duplicates across banks, interview coverage (bot/content/quality).
+    from bot.content import quality
+
+    whole = quality.check(result.items, result.files, directory)
+    for err in whole:
+        click.echo(str(err), err=True)
+    for rid in quality.missing_links(result.items):
+        click.echo(f"note: resources.yaml: {rid}: no url (added only where the page is certain)")
+    if bad or whole:
         sys.exit(1)
     click.echo(f"Content OK — {counts}")
 
