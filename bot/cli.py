@@ -143,17 +143,22 @@ def content_check() -> None:
     if not result.items:
         click.echo(f"No content found in {directory}", err=True)
         sys.exit(1)
-    # Cross-file references and teaching order: every lesson's resource exists, and no
-    # lesson needs a concept that its track introduces later.
+    # Cross-file references and teaching order (every lesson's resource exists, no lesson
+    # needs a concept its track introduces later), the measurable quiz rules, and the
+    # whole-content rules (near-duplicates across banks, interview coverage).
+    from bot.content import quality
     from bot.content.quality_curriculum import check_curriculum
-    from bot.content.quality_quiz import check_quiz  # measurable quiz rules (issue #11)
+    from bot.content.quality_quiz import check_quiz
 
     problems = [
         *check_curriculum(result.items.get("curriculum", []), result.items.get("resources", [])),
         *check_quiz(result.items.get("quiz", [])),
+        *quality.check(result.items, result.files, directory),
     ]
     for problem in problems:
         click.echo(str(problem), err=True)
+    for rid in quality.missing_links(result.items):
+        click.echo(f"note: resources.yaml: {rid}: no url (added only where the page is certain)")
     if problems:
         sys.exit(1)
     click.echo(f"Content OK — {counts}")

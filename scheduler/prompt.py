@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from bot.content import Content
-from bot.content.schema import AUTHORED
 from bot.core import actions
 from bot.core.reply import Button, Entry, Field, Reply
 from bot.core.safety import neutralize
@@ -22,10 +21,6 @@ STAGE_NAMES = {
     "projects": "Projects",
     "interview": "Interview preparation",
 }
-
-
-def source_label(source: str) -> str:
-    return "authored by the MLE study bot team" if source == AUTHORED else source
 
 
 def prompt_id(subscription_id: int, local_date: date | None, cursor: int) -> str:
@@ -59,7 +54,7 @@ def build_prompt(
         if getattr(resource, "url", None):
             text += " " + resource.url  # type: ignore[attr-defined]
         items.append(
-            Entry(f"Resource: {resource.title}", text, source_label(resource.source))  # type: ignore[attr-defined]
+            Entry(f"Resource: {resource.title}", text, content.cite(resource.source))  # type: ignore[attr-defined]
         )
         sources.append(resource.source)
     fields = [
@@ -73,7 +68,7 @@ def build_prompt(
     if role:
         fields.append(Field("For", neutralize(role, 60)))
     when = f" — {local_date:%a %d %b %Y}" if local_date else ""
-    footer = "Source: " + ", ".join(source_label(s) for s in dict.fromkeys(sources))
+    footer = "Source: " + "; ".join(content.cite(s, file=True) for s in dict.fromkeys(sources))
     return Reply(
         title=f"Daily study prompt{when}: {lesson.topic}",
         text=f"Today: {lesson.study}",

@@ -13,4 +13,5 @@ from bot.commands import (  # noqa: F401  # noqa: F401
     salary,
     search,
     skills,
+    sources,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import get_args
 
-from bot.content import norm
+from bot.content import AUTHORED_LABEL, norm
 from bot.content.schema import AUTHORED, InterviewTopic
 from bot.core.dispatch import pick_choice
 
@@ -65,10 +65,22 @@ def money(amount: int, currency: str) -> str:
     return f"{symbol}{amount:,}" if symbol else f"{currency} {amount:,}"
 
 
-def source_label(source: str) -> str:
-    return "authored by the MLE study bot team" if source == AUTHORED else source
+def footer_for(sources: list[str] | tuple[str, ...], content=None) -> str:
+    """``Source: <guide title> (<file>)`` for each distinct source, in order; "" for none.
 
-
-def footer_for(sources: list[str] | tuple[str, ...]) -> str:
+    Without ``content`` (no guide titles at hand) the file names are shown as they are.
+    """
     unique = list(dict.fromkeys(sources))
-    return "Source: " + ", ".join(source_label(s) for s in unique) if unique else ""
+    if not unique:
+        return ""
+    if content is None:
+        return "Source: " + ", ".join(AUTHORED_LABEL if s == AUTHORED else s for s in unique)
+    return "Source: " + "; ".join(content.cite(s, file=True) for s in unique)
+
+
+def with_note(text: str, item) -> str:
+    """``text`` plus the item's editorial note (authored), where the guide is wrong or dated."""
+    note = getattr(item, "note", None)
+    if not note or getattr(item, "note_source", None) != AUTHORED:
+        return text
+    return (text + "\n" if text else "") + f"Editor's note ({AUTHORED_LABEL}): {note}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands._common import footer_for
+from bot.commands._common import footer_for, with_note
 from bot.content import norm
 from bot.core.context import Context
 from bot.core.dispatch import pick_choice
@@ -43,7 +43,7 @@ def _entries(ctx: Context, kinds: tuple[str, ...]) -> tuple[Entry, ...]:
             body = fact.text or ""
             if fact.points:
                 body = (body + "\n" if body else "") + "\n".join(f"– {p}" for p in fact.points)
-            out.append(Entry(fact.title, body, fact.source))
+            out.append(Entry(fact.title, with_note(body, fact), ctx.content.cite(fact.source)))
     return tuple(out)
 
 
@@ -106,7 +106,7 @@ async def role(ctx: Context, section: str | None = None) -> Reply:
         if first is not None:
             reply = reply.with_(
                 text=(first.text or "") + "\n\nPick a section: /role <section>.",
-                footer=footer_for([first.source]),
+                footer=footer_for([first.source], ctx.content),
             )
         return reply
     return _section(ctx, ROLE_SECTIONS, section)

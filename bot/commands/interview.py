@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from bot.commands._common import DIFFICULTIES, TOPICS, footer_for, resolve_topic, source_label
+from bot.commands._common import DIFFICULTIES, TOPICS, footer_for, resolve_topic
 from bot.core import actions
 from bot.core.context import Context
 from bot.core.errors import UserError
@@ -31,7 +31,7 @@ def _question_reply(ctx: Context, q, topic: str | None, difficulty: str | None) 
                 actions.encode(ctx.services, "iv.next", topic or "", difficulty or ""),
             ),
         ),
-        footer=footer_for([q.source]),
+        footer=footer_for([q.source], ctx.content),
     )
 
 
@@ -81,7 +81,12 @@ async def reveal(ctx: Context, question_id: str = "", *_: str) -> Reply:
         title=f"Interview question · {q.topic} · {q.difficulty}",
         text=f"{q.question}\n\nWhat a strong answer covers:\n{outline}",
         buttons=(Button("Another question", actions.encode(ctx.services, "iv.next", q.topic, "")),),
-        footer=f"Question: {source_label(q.source)} · Outline: {source_label(q.outline_source)}",
+        footer=(
+            footer_for([q.source], ctx.content)
+            if q.outline_source == q.source
+            else f"Question: {ctx.content.cite(q.source, file=True)} · "
+            f"Outline: {ctx.content.cite(q.outline_source, file=True)}"
+        ),
         replace=True,
     )
 

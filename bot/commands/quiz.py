@@ -76,7 +76,7 @@ async def post_quiz(ctx: Context, topic: str | None, difficulty: str | None) -> 
             Button(_label(i, o), actions.encode(ctx.services, "quiz.ans", post_id, i))
             for i, o in enumerate(q.options)
         ),
-        footer=f"Your first answer counts · open for {_hours(window)} · {footer_for([q.source])}",
+        footer=f"Your first answer counts · open for {_hours(window)} · {footer_for([q.source], ctx.content)}",
     )
 
 

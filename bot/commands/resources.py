@@ -6,6 +6,7 @@ from typing import get_args
 
 from rapidfuzz import fuzz, process
 
+from bot.commands._common import with_note
 from bot.content import norm
 from bot.content.schema import Resource, ResourceKind
 from bot.core.context import Context
@@ -46,8 +47,9 @@ def _describe(r: Resource) -> str:
     text = " · ".join(bits)
     if r.description:
         text += f". {r.description}"
+    text = with_note(text, r)
     if r.url:
-        text += f" {r.url}"
+        text += f"\nLink: {r.url}"
     return text
 
 
@@ -56,11 +58,8 @@ def _match_topic(content, topic: str) -> list[Resource]:
     exact = [r for r in content.resources if key in r.topics or key in r.tags]
     if exact:
         return exact
-    topics = content.resource_topics()
-    hit = process.extractOne(key, topics, scorer=fuzz.WRatio, score_cutoff=85)
-    if hit:
-        return [r for r in content.resources if hit[0] in r.topics]
-    # Last resort: the title or provider names it ("coursera", "andrew ng").
+    # A resource named by its title, provider or author ("datacamp", "andrew ng") before a
+    # fuzzy topic: WRatio scores one-letter topics such as "c" 100 inside any word.
     words = norm(topic)
     named = [
         r
@@ -69,6 +68,10 @@ def _match_topic(content, topic: str) -> list[Resource]:
     ]
     if named:
         return named
+    topics = content.resource_topics()
+    hit = process.extractOne(key, topics, scorer=fuzz.WRatio, score_cutoff=85)
+    if hit:
+        return [r for r in content.resources if hit[0] in r.topics]
     near = [t for t, s, _ in process.extract(key, topics, scorer=fuzz.WRatio, limit=4) if s >= 50]
     hint = f" Try: {', '.join(near)}." if near else ""
     raise UserError(f"I have no resources on “{neutralize(topic, 40)}”.{hint}")
@@ -103,5 +106,5 @@ async def resources(ctx: Context, topic: str | None = None, kind: str | None = N
         title += f" ({kind})"
     if not found:
         return Reply(title=title, text="Nothing matches both filters. Try without kind.")
-    items = tuple(Entry(r.title, _describe(r), r.source) for r in found)
+    items = tuple(Entry(r.title, _describe(r), ctx.content.cite(r.source)) for r in found)
     return Reply(title=title, items=items)

@@ -63,7 +63,9 @@ def details(s: Salary) -> str:
 async def salary(ctx: Context, country: str | None = None) -> Reply:
     if country is None:
         items = tuple(
-            Entry(name, " | ".join(headline(s) + f" ({s.source})" for s in figures))
+            Entry(
+                name, " | ".join(f"{headline(s)} ({ctx.content.cite(s.source)})" for s in figures)
+            )
             for name, figures in ctx.content.by_country.items()
         )
         return Reply(
@@ -80,7 +82,9 @@ async def salary(ctx: Context, country: str | None = None) -> Reply:
             f"The guides give {len(figures)} different figures for {match.key}; "
             "each is shown with its own source."
         )
-    items = tuple(Entry(headline(s), details(s), s.source) for s in figures)
+    items = tuple(
+        Entry(headline(s), details(s), ctx.content.cite(s.source, file=True)) for s in figures
+    )
     return Reply(title=f"ML engineer salary in {match.key}", text=note, items=items)
 
 
@@ -101,7 +105,10 @@ async def compare(ctx: Context, a: str, b: str) -> Reply:
         raise UserError(f"Both are {first.key}: pick two different countries.")
     fields = []
     for match in (first, second):
-        value = "\n".join(f"{headline(s)}; {details(s)} [{s.source}]" for s in match.figures)
+        value = "\n".join(
+            f"{headline(s)}; {details(s)} [{ctx.content.cite(s.source, file=True)}]"
+            for s in match.figures
+        )
         fields.append(Field(match.key, value[:1000]))
     currencies = {s.currency for m in (first, second) for s in m.figures}
     text = (

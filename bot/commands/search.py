@@ -15,6 +15,7 @@ LABELS = {
     "career": "Career",
     "quiz": "Quiz",
     "lesson": "Study plan",
+    "guide": "Guide",
 }
 HOW_TO_OPEN = {
     "skill": "/skills",
@@ -24,6 +25,7 @@ HOW_TO_OPEN = {
     "career": "/path or /role",
     "quiz": "/quiz",
     "lesson": "/daily preview",
+    "guide": "/sources",
 }
 
 
@@ -52,6 +54,7 @@ async def search(ctx: Context, query: str) -> Reply:
             text="Try fewer or different words, e.g. /search statistics.",
         )
     items = tuple(
-        Entry(f"{LABELS[h.doc.kind]}: {h.doc.title}", h.snippet, h.doc.source) for h in hits
+        Entry(f"{LABELS[h.doc.kind]}: {h.doc.title}", h.snippet, ctx.content.cite(h.doc.source))
+        for h in hits
     )
     return Reply(title=f"Results for “{shown}” ({len(hits)})", items=items)

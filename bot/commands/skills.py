@@ -6,7 +6,7 @@ from typing import get_args
 
 from rapidfuzz import fuzz, process
 
-from bot.commands._common import footer_for
+from bot.commands._common import footer_for, with_note
 from bot.content import norm
 from bot.content.schema import SkillCategory
 from bot.core.context import Context
@@ -83,11 +83,11 @@ async def skills(ctx: Context, category: str | None = None) -> Reply:
         hit = process.extractOne(key, list(by_name), scorer=fuzz.WRatio, score_cutoff=88)
         if hit:
             s = by_name[hit[0]]
-            text = s.description + (f"\nWhy it matters: {s.why}" if s.why else "")
+            text = with_note(s.description + (f"\nWhy it matters: {s.why}" if s.why else ""), s)
             return Reply(
                 title=f"{s.name} — {LABELS.get(s.category, s.category)}",
                 text=text,
-                footer=footer_for([s.source]),
+                footer=footer_for([s.source], ctx.content),
             )
         try:
             cat = pick_choice("category", key.replace(" ", "-"), CATEGORIES)
@@ -97,7 +97,11 @@ async def skills(ctx: Context, category: str | None = None) -> Reply:
             ) from None
     chosen = [s for s in content.skills if s.category == cat]
     items = tuple(
-        Entry(s.name, s.description + (f" Why it matters: {s.why}" if s.why else ""), s.source)
+        Entry(
+            s.name,
+            with_note(s.description + (f" Why it matters: {s.why}" if s.why else ""), s),
+            content.cite(s.source),
+        )
         for s in chosen
     )
     return Reply(

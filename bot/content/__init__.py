@@ -13,7 +13,9 @@ from rapidfuzz import fuzz, process
 
 from bot.content.loader import ContentError, load_dir
 from bot.content.schema import (
+    AUTHORED,
     CareerFact,
+    Guide,
     InterviewQuestion,
     Item,
     Lesson,
@@ -24,7 +26,9 @@ from bot.content.schema import (
 )
 from bot.content.search import Doc, SearchIndex
 
-__all__ = ["Content", "ContentInvalid", "CountryMatch", "norm"]
+__all__ = ["AUTHORED_LABEL", "Content", "ContentInvalid", "CountryMatch", "norm"]
+
+AUTHORED_LABEL = "authored by the MLE study bot team"
 
 
 class ContentInvalid(Exception):
@@ -59,6 +63,7 @@ class Content:
         self.career: tuple[CareerFact, ...] = tuple(items.get("career", ()))  # type: ignore[arg-type]
         self.quiz: tuple[QuizQuestion, ...] = tuple(items.get("quiz", ()))  # type: ignore[arg-type]
         self.curriculum: tuple[Lesson, ...] = tuple(items.get("curriculum", ()))  # type: ignore[arg-type]
+        self.guides: dict[str, Guide] = {g.file: g for g in items.get("guides", ())}  # type: ignore[attr-defined]
         self.by_id: dict[tuple[str, str], Item] = {
             (kind, it.id): it for kind, its in items.items() for it in its
         }
@@ -74,6 +79,20 @@ class Content:
         return cls(result.items)
 
     # -- lookups -------------------------------------------------------------------------
+
+    def cite(self, source: str, *, file: bool = False) -> str:
+        """How a member sees a ``source``: the guide's title, or that the team authored it.
+
+        ``source`` is a guide file name (``002_3ef0363f478912e4.txt``) or ``authored``.
+        ``file=True`` adds the file name in brackets, for footers and figures people check.
+        A file with no entry in guides.yaml is shown as its file name, never dropped.
+        """
+        if source == AUTHORED:
+            return AUTHORED_LABEL
+        guide = self.guides.get(source)
+        if guide is None:
+            return source
+        return f"{guide.title} ({guide.file})" if file else guide.title
 
     def get(self, kind: str, item_id: str) -> Item | None:
         return self.by_id.get((kind, item_id))
@@ -137,6 +156,9 @@ class Content:
     def _docs(self):
         def kw(*parts: object) -> str:
             return " ".join(str(p) for p in parts if p)
+
+        for g in self.guides.values():
+            yield Doc("guide", g.id, g.title, g.note or g.file, g.source, kw(g.file, g.publisher))
 
         for s in self.skills:
             body = s.description + (f" Why it matters: {s.why}" if s.why else "")

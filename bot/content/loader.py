@@ -45,6 +45,7 @@ class ContentError:
 @dataclass
 class LoadResult:
     items: dict[str, list[Item]] = field(default_factory=dict)  # kind → items
+    files: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, id) → file name
     errors: list[ContentError] = field(default_factory=list)
 
 
@@ -143,4 +144,5 @@ def load_dir(directory: Path | None = None) -> LoadResult:
                 continue
             seen[key] = path.name
             bucket.append(item)
+    result.files = seen
     return result

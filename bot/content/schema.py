@@ -129,21 +129,79 @@ class Item(BaseModel):
         return v
 
 
-class Skill(Item):
+class EditorialNote(BaseModel):
+    """Mixin: the project's own correction or context beside a guide's claim.
+
+    The guide's words stay as its claim; ``note`` says where the guide is wrong or dated and is
+    always ``authored`` (``note_source``), so a member can tell the two apart on the card.
+    """
+
+    note: Text | None = None
+    note_source: Literal["authored"] | None = None
+
+    @model_validator(mode="after")
+    def _note_is_marked(self):
+        if self.note and self.note_source != AUTHORED:
+            raise ValueError("an editorial note needs note_source: authored")
+        if self.note_source and not self.note:
+            raise ValueError("note_source without a note")
+        return self
+
+
+class Guide(Item):
+    """One career guide in shared/seeds: its file name and the title it gives itself.
+
+    ``source`` is the guide file itself. A guide with no title of its own gets a descriptive
+    one with ``title_source: authored`` and says so in ``note``.
+    """
+
+    file: GuideSource
+    title: Short
+    title_source: Source
+    publisher: Short | None = None  # only where the guide names itself (e.g. its site)
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _own_file(self) -> Guide:
+        if self.source != self.file:
+            raise ValueError("a guide's source is its own file")
+        if self.title_source not in (self.file, AUTHORED):
+            raise ValueError("title_source is the guide's own file or authored")
+        return self
+
+
+class Skill(EditorialNote, Item):
     name: Short
     category: SkillCategory
     description: Text
     why: Text | None = None  # why it matters, as the guide says
 
 
-class Resource(Item):
+_HTTPS_URL = re.compile(r"^https://[a-z0-9.-]+\.[a-z]{2,}(/[^\s<>\"']*)?$", re.IGNORECASE)
+
+
+class Resource(EditorialNote, Item):
     title: Short
     kind: ResourceKind
     provider: Short | None = None  # platform or publisher (Coursera, O'Reilly, ...)
     authors: tuple[Short, ...] = ()
     topics: tuple[str, ...] = Field(min_length=1)
     description: Text | None = None
-    url: str | None = None  # only where the guide gives one; never invented
+    # The canonical page (official course or book page, the project's own site). No guide
+    # prints a URL, so every one is ``authored`` and added only where it is certain.
+    url: str | None = None
+    url_source: Source | None = None
+
+    @model_validator(mode="after")
+    def _url(self) -> Resource:
+        if self.url is not None:
+            if not _HTTPS_URL.match(self.url):
+                raise ValueError("url must be a plain https:// address")
+            if self.url_source is None:
+                raise ValueError("a url needs url_source (authored when no guide prints it)")
+        elif self.url_source is not None:
+            raise ValueError("url_source without a url")
+        return self
 
 
 class InterviewQuestion(Item):
@@ -184,7 +242,7 @@ class Salary(Item):
         return self
 
 
-class CareerFact(Item):
+class CareerFact(EditorialNote, Item):
     kind: CareerKind
     title: Short
     text: Text | None = None
@@ -250,6 +308,7 @@ class Lesson(Item):
 # The loader maps a file to its model by the part of its name before the first "_" or ".":
 # interview_guides.yaml and interview_authored.yaml both hold InterviewQuestion items.
 KINDS: dict[str, type[Item]] = {
+    "guides": Guide,
     "skills": Skill,
     "resources": Resource,
     "interview": InterviewQuestion,
