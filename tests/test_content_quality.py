@@ -152,6 +152,7 @@ def test_blank_explanation():
         "Option C is recall, not precision.",
         "See (B): it is the tempting mix-up.",
         "The last option forgets the bias.",
+        "1 / (1 + e^-x) is the sigmoid, the third is tanh.",
     ],
 )
 def test_explanation_must_not_name_options_by_position(text):

@@ -54,7 +54,7 @@ ALLOWED_PAIRS: frozenset[frozenset[str]] = frozenset(
 # An explanation naming an option by place instead of by content.
 _BY_POSITION = re.compile(
     r"\boptions?\s+(?:[A-D]|one|two|three|four)\b"
-    r"|\b(?:first|second|third|fourth|last)\s+(?:option|formula|answer|choice)s?\b"
+    r"|\bthe\s+(?:first|second|third|fourth|last)(?:\s+(?:option|formula|answer|choice)s?|\s+(?:is|one)\b)"
     r"|\([A-D]\)",
     re.IGNORECASE,
 )
