@@ -101,6 +101,22 @@ def test_correct_option_strictly_longest_too_often():
     assert check_quiz(qs) == []
 
 
+def test_correct_option_strictly_shortest_too_often():
+    """The opposite give-away, from over-correcting the longest-option rule."""
+    qs = bank()
+    for i in (4, 5, 6, 7):
+        opts = list(qs[i].options)
+        opts[qs[i].answer] = "x"
+        qs[i] = make_q(i, options=opts)
+    errs = messages(check_quiz(qs))
+    assert len(errs) == 1
+    assert errs[0].startswith(
+        "quiz.yaml: topic:ml-concepts: the correct option is the strictly shortest in 4 of 12"
+    )
+    qs[7] = make_q(7)
+    assert check_quiz(qs) == []
+
+
 def test_a_tie_for_longest_is_not_a_give_away():
     q = make_q(1, options=["same len 1", "same len 2", "short", "tiny"], answer=0)
     assert not longest_is_correct(q)
@@ -366,3 +382,50 @@ def test_quiz_does_not_reuse_a_lesson_worked_example(content: Content, lesson_id
     assert any(x.id == lesson_id for x in content.curriculum)
     hits = [q.id for q in content.quiz if re.search(pattern, q.question, re.IGNORECASE)]
     assert hits == []
+
+
+@pytest.fixture
+async def console(content, template_db, tmp_path):
+    """A console member on the real shipped content and a real SQLite store."""
+    import shutil
+
+    from bot.adapters.console import ConsoleSession
+    from bot.app import build_services
+    from bot.core.clock import FakeClock
+    from bot.core.context import Member
+    from bot.settings import Settings
+    from bot.store import open_store
+
+    db = tmp_path / "quiz.db"
+    shutil.copy(template_db, db)
+    services = build_services(Settings(), clock=FakeClock(), content=content)
+    services.store = await open_store(f"sqlite+aiosqlite:///{db}", default_timezone="UTC")
+    try:
+        yield ConsoleSession(services, Member("m1", "Mia"))
+    finally:
+        await services.store.close()
+
+
+async def test_quiz_command_serves_each_new_topic(console):
+    from bot.adapters.console import render
+
+    for topic in NEW_TOPICS:
+        reply = await console.send(f"/quiz {topic}")
+        assert reply.kind == "info" and reply.title.startswith(f"Quiz · {topic} ·"), render(reply)
+        assert [b.label[:3] for b in reply.buttons] == ["A. ", "B. ", "C. ", "D. "]
+        assert not any(b.label.endswith("…") for b in reply.buttons)  # no option cut short
+
+
+async def test_quiz_refuses_behavioural_with_the_topics_it_has(console, content: Content):
+    """The README says there is no behavioural quiz; /quiz names the topics it has instead."""
+    from bot.adapters.console import render
+
+    reply = await console.send("/quiz behavioural")
+    assert reply.kind == "error"
+    message = render(reply)
+    assert "llm" in message and "distributed-training" in message
+    assert "behavioural," not in message.split("Choices:")[1]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = re.search(r"`/quiz` topics: (.*?) —", readme, re.DOTALL).group(1)
+    topics = [t.strip() for t in listed.replace("\n", " ").split(",")]
+    assert sorted(topics) == sorted(content.quiz_topics())

@@ -6,7 +6,8 @@ what makes a bank a candidate can't game or be confused by:
 - every item has exactly ``OPTIONS`` options, each short enough to fit a button label
   whole (``OPTION_MAX`` characters after the "A. " prefix), and a non-empty explanation;
 - the correct option is the strictly longest one in at most ``MAX_LONGEST_SHARE`` of a
-  topic's items (picking the longest option must not beat chance by much);
+  topic's items (picking the longest option must not beat chance by much), and likewise the
+  strictly shortest (over-correcting the first rule hands out the opposite give-away);
 - in a topic with at least ``MIN_PER_TOPIC`` items no answer position (A-D) holds more than
   ``MAX_POSITION_SHARE`` of the correct answers;
 - every topic has at least ``MIN_PER_TOPIC`` items;
@@ -38,6 +39,7 @@ OPTIONS = 4
 OPTION_MAX = 77  # a button label is at most 80 characters: "A. " + the option
 MIN_PER_TOPIC = 12
 MAX_LONGEST_SHARE = 0.30
+MAX_SHORTEST_SHARE = 0.30
 MAX_POSITION_SHARE = 0.40
 NEAR_DUPLICATE = 90.0  # token_set_ratio (0-100) of question + correct option
 LETTERS = "ABCDEFGH"
@@ -72,6 +74,13 @@ def longest_is_correct(q: QuizQuestion) -> bool:
     lengths = [len(o.strip()) for o in q.options]
     mine = lengths[q.answer]
     return all(mine > n for i, n in enumerate(lengths) if i != q.answer)
+
+
+def shortest_is_correct(q: QuizQuestion) -> bool:
+    """True when the correct option is strictly shorter (in characters) than every other."""
+    lengths = [len(o.strip()) for o in q.options]
+    mine = lengths[q.answer]
+    return all(mine < n for i, n in enumerate(lengths) if i != q.answer)
 
 
 def _duplicate_key(q: QuizQuestion) -> str:
@@ -134,6 +143,14 @@ def _topic_rules(topic: str, qs: list[QuizQuestion], file: str) -> Iterable[Cont
             label,
             f"the correct option is the strictly longest in {len(longest)} of {len(qs)} items "
             f"(at most {MAX_LONGEST_SHARE:.0%}): {', '.join(longest)}",
+            file,
+        )
+    shortest = [q.id for q in qs if shortest_is_correct(q)]
+    if len(shortest) > MAX_SHORTEST_SHARE * len(qs):
+        yield _err(
+            label,
+            f"the correct option is the strictly shortest in {len(shortest)} of {len(qs)} items "
+            f"(at most {MAX_SHORTEST_SHARE:.0%}): {', '.join(shortest)}",
             file,
         )
     if len(qs) >= MIN_PER_TOPIC:
