@@ -69,18 +69,21 @@ def _err(item: str, message: str, file: str = FILE) -> ContentError:
     return ContentError(file, item, message)
 
 
-def longest_is_correct(q: QuizQuestion) -> bool:
-    """True when the correct option is strictly longer (in characters) than every other."""
+def _correct_is_strictly(q: QuizQuestion, longer: bool) -> bool:
     lengths = [len(o.strip()) for o in q.options]
     mine = lengths[q.answer]
-    return all(mine > n for i, n in enumerate(lengths) if i != q.answer)
+    others = [n for i, n in enumerate(lengths) if i != q.answer]
+    return all(mine > n for n in others) if longer else all(mine < n for n in others)
+
+
+def longest_is_correct(q: QuizQuestion) -> bool:
+    """True when the correct option is strictly longer (in characters) than every other."""
+    return _correct_is_strictly(q, longer=True)
 
 
 def shortest_is_correct(q: QuizQuestion) -> bool:
     """True when the correct option is strictly shorter (in characters) than every other."""
-    lengths = [len(o.strip()) for o in q.options]
-    mine = lengths[q.answer]
-    return all(mine < n for i, n in enumerate(lengths) if i != q.answer)
+    return _correct_is_strictly(q, longer=False)
 
 
 def _duplicate_key(q: QuizQuestion) -> str:
@@ -137,22 +140,18 @@ def _topic_rules(topic: str, qs: list[QuizQuestion], file: str) -> Iterable[Cont
     label = f"topic:{topic}"
     if len(qs) < MIN_PER_TOPIC:
         yield _err(label, f"has {len(qs)} items; every topic needs at least {MIN_PER_TOPIC}", file)
-    longest = [q.id for q in qs if longest_is_correct(q)]
-    if len(longest) > MAX_LONGEST_SHARE * len(qs):
-        yield _err(
-            label,
-            f"the correct option is the strictly longest in {len(longest)} of {len(qs)} items "
-            f"(at most {MAX_LONGEST_SHARE:.0%}): {', '.join(longest)}",
-            file,
-        )
-    shortest = [q.id for q in qs if shortest_is_correct(q)]
-    if len(shortest) > MAX_SHORTEST_SHARE * len(qs):
-        yield _err(
-            label,
-            f"the correct option is the strictly shortest in {len(shortest)} of {len(qs)} items "
-            f"(at most {MAX_SHORTEST_SHARE:.0%}): {', '.join(shortest)}",
-            file,
-        )
+    for word, is_give_away, limit in (
+        ("longest", longest_is_correct, MAX_LONGEST_SHARE),
+        ("shortest", shortest_is_correct, MAX_SHORTEST_SHARE),
+    ):
+        ids = [q.id for q in qs if is_give_away(q)]
+        if len(ids) > limit * len(qs):
+            yield _err(
+                label,
+                f"the correct option is the strictly {word} in {len(ids)} of {len(qs)} items "
+                f"(at most {limit:.0%}): {', '.join(ids)}",
+                file,
+            )
     if len(qs) >= MIN_PER_TOPIC:
         positions = Counter(q.answer for q in qs)
         for position, n in sorted(positions.items()):
