@@ -42,7 +42,7 @@ def make_q(i: int, topic: str = "ml-concepts", **changes) -> QuizQuestion:
     data = {
         "id": f"qz-{topic}-{i}",
         "topic": topic,
-        "difficulty": "easy",
+        "difficulty": ("easy", "medium", "hard")[i // 4 % 3],
         "question": f"How many {noun} does {words} hold?",
         "options": [f"{w} {i:03d}" for w in WORDS[(i % 3) * 4 : (i % 3) * 4 + 4]],
         "answer": i % 4,
@@ -140,6 +140,16 @@ def test_every_topic_needs_the_minimum():
     qs = bank() + [make_q(i + 100, topic="sql") for i in range(MIN_PER_TOPIC - 1)]
     errs = messages(check_quiz(qs))
     assert errs == ["quiz.yaml: topic:sql: has 11 items; every topic needs at least 12"]
+
+
+def test_every_difficulty_of_a_topic_needs_two_items():
+    qs = bank()
+    hard = [q.id for q in qs if q.difficulty == "hard"]
+    for i, q in enumerate(qs):
+        if q.id in hard[1:]:
+            qs[i] = make_q(i, difficulty="medium")
+    errs = messages(check_quiz(qs))
+    assert errs == ["quiz.yaml: topic:ml-concepts: has 1 hard item(s); every difficulty needs 2"]
 
 
 def test_big_o_options_must_be_parallel():

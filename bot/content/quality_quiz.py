@@ -10,7 +10,8 @@ what makes a bank a candidate can't game or be confused by:
   strictly shortest (over-correcting the first rule hands out the opposite give-away);
 - in a topic with at least ``MIN_PER_TOPIC`` items no answer position (A-D) holds more than
   ``MAX_POSITION_SHARE`` of the correct answers;
-- every topic has at least ``MIN_PER_TOPIC`` items;
+- every topic has at least ``MIN_PER_TOPIC`` items, and at least ``MIN_PER_CELL`` at each
+  difficulty (so `/quiz topic difficulty` never has just one question to repeat);
 - asymptotic options are parallel: all written as O(·)/Ω(·)/Θ(·) or none of them;
 - no two questions are near-duplicates: rapidfuzz ``token_set_ratio`` of their question text
   plus correct option above ``NEAR_DUPLICATE``, unless the pair is in ``ALLOWED_PAIRS``;
@@ -38,6 +39,8 @@ FILE = "quiz.yaml"
 OPTIONS = 4
 OPTION_MAX = 77  # a button label is at most 80 characters: "A. " + the option
 MIN_PER_TOPIC = 12
+MIN_PER_CELL = 2
+DIFFICULTIES = ("easy", "medium", "hard")
 MAX_LONGEST_SHARE = 0.30
 MAX_SHORTEST_SHARE = 0.30
 MAX_POSITION_SHARE = 0.40
@@ -140,6 +143,12 @@ def _topic_rules(topic: str, qs: list[QuizQuestion], file: str) -> Iterable[Cont
     label = f"topic:{topic}"
     if len(qs) < MIN_PER_TOPIC:
         yield _err(label, f"has {len(qs)} items; every topic needs at least {MIN_PER_TOPIC}", file)
+    for level in DIFFICULTIES:
+        n = sum(q.difficulty == level for q in qs)
+        if n < MIN_PER_CELL:
+            yield _err(
+                label, f"has {n} {level} item(s); every difficulty needs {MIN_PER_CELL}", file
+            )
     for word, is_give_away, limit in (
         ("longest", longest_is_correct, MAX_LONGEST_SHARE),
         ("shortest", shortest_is_correct, MAX_SHORTEST_SHARE),
