@@ -165,6 +165,20 @@ def test_big_o_options_must_be_parallel():
     assert check_quiz(qs) == []
 
 
+def test_numeric_options_must_be_parallel():
+    qs = bank()
+    qs[6] = make_q(6, options=["0.5", "0.25", "1", "2"], answer=1)
+    errs = messages(check_quiz(qs))
+    assert errs == [
+        "quiz.yaml: qz-ml-concepts-6: options are not parallel: only the correct one has 2 "
+        "decimal place(s)"
+    ]
+    qs[6] = make_q(6, options=["0.50", "0.25", "1.00", "2.00"], answer=1)
+    assert check_quiz(qs) == []
+    qs[6] = make_q(6, options=["12,800", "12,832", "544", "About 25,632"], answer=1)
+    assert check_quiz(qs) == []
+
+
 def test_blank_explanation():
     qs = bank()
     qs[4] = make_q(4, explanation="      ")  # passes the schema's length, says nothing

@@ -12,7 +12,9 @@ what makes a bank a candidate can't game or be confused by:
   ``MAX_POSITION_SHARE`` of the correct answers;
 - every topic has at least ``MIN_PER_TOPIC`` items, and at least ``MIN_PER_CELL`` at each
   difficulty (so `/quiz topic difficulty` never has just one question to repeat);
-- asymptotic options are parallel: all written as O(·)/Ω(·)/Θ(·) or none of them;
+- asymptotic options are parallel: all written as O(·)/Ω(·)/Θ(·) or none of them; and in
+  an all-numeric item the correct number is not the only one with its count of decimals
+  ("0.25" among "0.5", "1", "2");
 - no two questions are near-duplicates: rapidfuzz ``token_set_ratio`` of their question text
   plus correct option above ``NEAR_DUPLICATE``, unless the pair is in ``ALLOWED_PAIRS``;
 - an explanation never names an option by letter or position ("option C", "the third
@@ -66,6 +68,10 @@ _BY_POSITION = re.compile(
 
 # An option written in asymptotic notation: O(n log n), Omega(n), Θ(n^2), "O(n) per query".
 _ASYMPTOTIC = re.compile(r"^\s*(O|o|Omega|Theta|Ω|Θ)\s*\(")
+
+
+# A numeric option: "0.615", "12,832", "-0.50", "About 14,000", "2 GiB", "20%", "4x".
+_NUMBER = re.compile(r"\s*(?:About\s+)?[$€£]?-?[\d,]+(?:\.(\d+))?\s*(?:%|x|GB|GiB)?\s*")
 
 
 def _err(item: str, message: str, file: str = FILE) -> ContentError:
@@ -129,6 +135,17 @@ def _item_rules(q: QuizQuestion, file: str) -> Iterable[ContentError]:
             f"the explanation names an option by position ('{m.group(0)}'); name it by content",
             file,
         )
+    numbers = [_NUMBER.fullmatch(o) for o in q.options]
+    if all(numbers):
+        decimals = [len(m.group(1) or "") for m in numbers]  # type: ignore[union-attr]
+        others = {d for i, d in enumerate(decimals) if i != q.answer}
+        if decimals[q.answer] not in others:
+            yield _err(
+                q.id,
+                f"options are not parallel: only the correct one has {decimals[q.answer]} "
+                "decimal place(s)",
+                file,
+            )
     asymptotic = [bool(_ASYMPTOTIC.match(o)) for o in q.options]
     if any(asymptotic) and not all(asymptotic):
         plain = ", ".join(LETTERS[i] for i, a in enumerate(asymptotic) if not a)
