@@ -152,31 +152,31 @@ def test_every_difficulty_of_a_topic_needs_two_items():
     assert errs == ["quiz.yaml: topic:ml-concepts: has 1 hard item(s); every difficulty needs 2"]
 
 
-def test_big_o_options_must_be_parallel():
-    """The issue's example: the correct option the only one not written in O(·)."""
+@pytest.mark.parametrize(
+    ("bad", "good", "problem"),
+    [
+        (  # the issue's example: the correct option the only one not written in O(·)
+            ["O(n)", "O(n log n)", "O(n^2)", "Exponential in n"],
+            [["O(n)", "O(n log n)", "O(n^2)", "O(phi^n)"]],
+            "option(s) D are not written in O(·) like the others",
+        ),
+        (  # its numeric sibling: the correct number alone in its decimals
+            ["0.5", "0.25", "1", "2"],
+            [["0.50", "0.25", "1.00", "2.00"], ["12,800", "12,832", "544", "About 25,632"]],
+            "only the correct one has 2 decimal place(s)",
+        ),
+    ],
+)
+def test_options_must_be_parallel(bad, good, problem):
+    answer = 3 if bad[0].startswith("O(") else 1
     qs = bank()
-    qs[7] = make_q(7, options=["O(n)", "O(n log n)", "O(n^2)", "Exponential in n"], answer=3)
-    errs = messages(check_quiz(qs))
-    assert errs == [
-        "quiz.yaml: qz-ml-concepts-7: options are not parallel: option(s) D are not written in "
-        "O(·) like the others"
+    qs[7] = make_q(7, options=bad, answer=answer)
+    assert messages(check_quiz(qs)) == [
+        f"quiz.yaml: qz-ml-concepts-7: options are not parallel: {problem}"
     ]
-    qs[7] = make_q(7, options=["O(n)", "O(n log n)", "O(n^2)", "O(phi^n)"], answer=3)
-    assert check_quiz(qs) == []
-
-
-def test_numeric_options_must_be_parallel():
-    qs = bank()
-    qs[6] = make_q(6, options=["0.5", "0.25", "1", "2"], answer=1)
-    errs = messages(check_quiz(qs))
-    assert errs == [
-        "quiz.yaml: qz-ml-concepts-6: options are not parallel: only the correct one has 2 "
-        "decimal place(s)"
-    ]
-    qs[6] = make_q(6, options=["0.50", "0.25", "1.00", "2.00"], answer=1)
-    assert check_quiz(qs) == []
-    qs[6] = make_q(6, options=["12,800", "12,832", "544", "About 25,632"], answer=1)
-    assert check_quiz(qs) == []
+    for options in good:
+        qs[7] = make_q(7, options=options, answer=answer)
+        assert check_quiz(qs) == []
 
 
 def test_blank_explanation():
