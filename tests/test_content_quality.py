@@ -42,7 +42,7 @@ def make_q(i: int, topic: str = "ml-concepts", **changes) -> QuizQuestion:
     data = {
         "id": f"qz-{topic}-{i}",
         "topic": topic,
-        "difficulty": "easy",
+        "difficulty": ("easy", "medium", "hard")[i // 4 % 3],
         "question": f"How many {noun} does {words} hold?",
         "options": [f"{w} {i:03d}" for w in WORDS[(i % 3) * 4 : (i % 3) * 4 + 4]],
         "answer": i % 4,
@@ -101,6 +101,22 @@ def test_correct_option_strictly_longest_too_often():
     assert check_quiz(qs) == []
 
 
+def test_correct_option_strictly_shortest_too_often():
+    """The opposite give-away, from over-correcting the longest-option rule."""
+    qs = bank()
+    for i in (4, 5, 6, 7):
+        opts = list(qs[i].options)
+        opts[qs[i].answer] = "x"
+        qs[i] = make_q(i, options=opts)
+    errs = messages(check_quiz(qs))
+    assert len(errs) == 1
+    assert errs[0].startswith(
+        "quiz.yaml: topic:ml-concepts: the correct option is the strictly shortest in 4 of 12"
+    )
+    qs[7] = make_q(7)
+    assert check_quiz(qs) == []
+
+
 def test_a_tie_for_longest_is_not_a_give_away():
     q = make_q(1, options=["same len 1", "same len 2", "short", "tiny"], answer=0)
     assert not longest_is_correct(q)
@@ -126,17 +142,41 @@ def test_every_topic_needs_the_minimum():
     assert errs == ["quiz.yaml: topic:sql: has 11 items; every topic needs at least 12"]
 
 
-def test_big_o_options_must_be_parallel():
-    """The issue's example: the correct option the only one not written in O(·)."""
+def test_every_difficulty_of_a_topic_needs_two_items():
     qs = bank()
-    qs[7] = make_q(7, options=["O(n)", "O(n log n)", "O(n^2)", "Exponential in n"], answer=3)
+    hard = [q.id for q in qs if q.difficulty == "hard"]
+    for i, q in enumerate(qs):
+        if q.id in hard[1:]:
+            qs[i] = make_q(i, difficulty="medium")
     errs = messages(check_quiz(qs))
-    assert errs == [
-        "quiz.yaml: qz-ml-concepts-7: options are not parallel: option(s) D are not written in "
-        "O(·) like the others"
+    assert errs == ["quiz.yaml: topic:ml-concepts: has 1 hard item(s); every difficulty needs 2"]
+
+
+@pytest.mark.parametrize(
+    ("bad", "good", "problem"),
+    [
+        (  # the issue's example: the correct option the only one not written in O(·)
+            ["O(n)", "O(n log n)", "O(n^2)", "Exponential in n"],
+            [["O(n)", "O(n log n)", "O(n^2)", "O(phi^n)"]],
+            "option(s) D are not written in O(·) like the others",
+        ),
+        (  # its numeric sibling: the correct number alone in its decimals
+            ["0.5", "0.25", "1", "2"],
+            [["0.50", "0.25", "1.00", "2.00"], ["12,800", "12,832", "544", "About 25,632"]],
+            "only the correct one has 2 decimal place(s)",
+        ),
+    ],
+)
+def test_options_must_be_parallel(bad, good, problem):
+    answer = 3 if bad[0].startswith("O(") else 1
+    qs = bank()
+    qs[7] = make_q(7, options=bad, answer=answer)
+    assert messages(check_quiz(qs)) == [
+        f"quiz.yaml: qz-ml-concepts-7: options are not parallel: {problem}"
     ]
-    qs[7] = make_q(7, options=["O(n)", "O(n log n)", "O(n^2)", "O(phi^n)"], answer=3)
-    assert check_quiz(qs) == []
+    for options in good:
+        qs[7] = make_q(7, options=options, answer=answer)
+        assert check_quiz(qs) == []
 
 
 def test_blank_explanation():
@@ -152,6 +192,7 @@ def test_blank_explanation():
         "Option C is recall, not precision.",
         "See (B): it is the tempting mix-up.",
         "The last option forgets the bias.",
+        "1 / (1 + e^-x) is the sigmoid, the third is tanh.",
     ],
 )
 def test_explanation_must_not_name_options_by_position(text):
@@ -365,3 +406,50 @@ def test_quiz_does_not_reuse_a_lesson_worked_example(content: Content, lesson_id
     assert any(x.id == lesson_id for x in content.curriculum)
     hits = [q.id for q in content.quiz if re.search(pattern, q.question, re.IGNORECASE)]
     assert hits == []
+
+
+@pytest.fixture
+async def console(content, template_db, tmp_path):
+    """A console member on the real shipped content and a real SQLite store."""
+    import shutil
+
+    from bot.adapters.console import ConsoleSession
+    from bot.app import build_services
+    from bot.core.clock import FakeClock
+    from bot.core.context import Member
+    from bot.settings import Settings
+    from bot.store import open_store
+
+    db = tmp_path / "quiz.db"
+    shutil.copy(template_db, db)
+    services = build_services(Settings(), clock=FakeClock(), content=content)
+    services.store = await open_store(f"sqlite+aiosqlite:///{db}", default_timezone="UTC")
+    try:
+        yield ConsoleSession(services, Member("m1", "Mia"))
+    finally:
+        await services.store.close()
+
+
+async def test_quiz_command_serves_each_new_topic(console):
+    from bot.adapters.console import render
+
+    for topic in NEW_TOPICS:
+        reply = await console.send(f"/quiz {topic}")
+        assert reply.kind == "info" and reply.title.startswith(f"Quiz · {topic} ·"), render(reply)
+        assert [b.label[:3] for b in reply.buttons] == ["A. ", "B. ", "C. ", "D. "]
+        assert not any(b.label.endswith("…") for b in reply.buttons)  # no option cut short
+
+
+async def test_quiz_refuses_behavioural_with_the_topics_it_has(console, content: Content):
+    """The README says there is no behavioural quiz; /quiz names the topics it has instead."""
+    from bot.adapters.console import render
+
+    reply = await console.send("/quiz behavioural")
+    assert reply.kind == "error"
+    message = render(reply)
+    assert "llm" in message and "distributed-training" in message
+    assert "behavioural," not in message.split("Choices:")[1]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = re.search(r"`/quiz` topics: (.*?) —", readme, re.DOTALL).group(1)
+    topics = [t.strip() for t in listed.replace("\n", " ").split(",")]
+    assert sorted(topics) == sorted(content.quiz_topics())

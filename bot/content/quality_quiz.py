@@ -6,11 +6,15 @@ what makes a bank a candidate can't game or be confused by:
 - every item has exactly ``OPTIONS`` options, each short enough to fit a button label
   whole (``OPTION_MAX`` characters after the "A. " prefix), and a non-empty explanation;
 - the correct option is the strictly longest one in at most ``MAX_LONGEST_SHARE`` of a
-  topic's items (picking the longest option must not beat chance by much);
+  topic's items (picking the longest option must not beat chance by much), and likewise the
+  strictly shortest (over-correcting the first rule hands out the opposite give-away);
 - in a topic with at least ``MIN_PER_TOPIC`` items no answer position (A-D) holds more than
   ``MAX_POSITION_SHARE`` of the correct answers;
-- every topic has at least ``MIN_PER_TOPIC`` items;
-- asymptotic options are parallel: all written as O(·)/Ω(·)/Θ(·) or none of them;
+- every topic has at least ``MIN_PER_TOPIC`` items, and at least ``MIN_PER_CELL`` at each
+  difficulty (so `/quiz topic difficulty` never has just one question to repeat);
+- asymptotic options are parallel: all written as O(·)/Ω(·)/Θ(·) or none of them; and in
+  an all-numeric item the correct number is not the only one with its count of decimals
+  ("0.25" among "0.5", "1", "2");
 - no two questions are near-duplicates: rapidfuzz ``token_set_ratio`` of their question text
   plus correct option above ``NEAR_DUPLICATE``, unless the pair is in ``ALLOWED_PAIRS``;
 - an explanation never names an option by letter or position ("option C", "the third
@@ -37,7 +41,10 @@ FILE = "quiz.yaml"
 OPTIONS = 4
 OPTION_MAX = 77  # a button label is at most 80 characters: "A. " + the option
 MIN_PER_TOPIC = 12
+MIN_PER_CELL = 2
+DIFFICULTIES = ("easy", "medium", "hard")
 MAX_LONGEST_SHARE = 0.30
+MAX_SHORTEST_SHARE = 0.30
 MAX_POSITION_SHARE = 0.40
 NEAR_DUPLICATE = 90.0  # token_set_ratio (0-100) of question + correct option
 LETTERS = "ABCDEFGH"
@@ -54,7 +61,7 @@ ALLOWED_PAIRS: frozenset[frozenset[str]] = frozenset(
 # An explanation naming an option by place instead of by content.
 _BY_POSITION = re.compile(
     r"\boptions?\s+(?:[A-D]|one|two|three|four)\b"
-    r"|\b(?:first|second|third|fourth|last)\s+(?:option|formula|answer|choice)s?\b"
+    r"|\bthe\s+(?:first|second|third|fourth|last)(?:\s+(?:option|formula|answer|choice)s?|\s+(?:is|one)\b)"
     r"|\([A-D]\)",
     re.IGNORECASE,
 )
@@ -63,15 +70,29 @@ _BY_POSITION = re.compile(
 _ASYMPTOTIC = re.compile(r"^\s*(O|o|Omega|Theta|Ω|Θ)\s*\(")
 
 
+# A numeric option: "0.615", "12,832", "-0.50", "About 14,000", "2 GiB", "20%", "4x".
+_NUMBER = re.compile(r"\s*(?:About\s+)?[$€£]?-?[\d,]+(?:\.(\d+))?\s*(?:%|x|GB|GiB)?\s*")
+
+
 def _err(item: str, message: str, file: str = FILE) -> ContentError:
     return ContentError(file, item, message)
 
 
-def longest_is_correct(q: QuizQuestion) -> bool:
-    """True when the correct option is strictly longer (in characters) than every other."""
+def _correct_is_strictly(q: QuizQuestion, longer: bool) -> bool:
     lengths = [len(o.strip()) for o in q.options]
     mine = lengths[q.answer]
-    return all(mine > n for i, n in enumerate(lengths) if i != q.answer)
+    others = [n for i, n in enumerate(lengths) if i != q.answer]
+    return all(mine > n for n in others) if longer else all(mine < n for n in others)
+
+
+def longest_is_correct(q: QuizQuestion) -> bool:
+    """True when the correct option is strictly longer (in characters) than every other."""
+    return _correct_is_strictly(q, longer=True)
+
+
+def shortest_is_correct(q: QuizQuestion) -> bool:
+    """True when the correct option is strictly shorter (in characters) than every other."""
+    return _correct_is_strictly(q, longer=False)
 
 
 def _duplicate_key(q: QuizQuestion) -> str:
@@ -114,6 +135,17 @@ def _item_rules(q: QuizQuestion, file: str) -> Iterable[ContentError]:
             f"the explanation names an option by position ('{m.group(0)}'); name it by content",
             file,
         )
+    numbers = [_NUMBER.fullmatch(o) for o in q.options]
+    if all(numbers):
+        decimals = [len(m.group(1) or "") for m in numbers]  # type: ignore[union-attr]
+        others = {d for i, d in enumerate(decimals) if i != q.answer}
+        if decimals[q.answer] not in others:
+            yield _err(
+                q.id,
+                f"options are not parallel: only the correct one has {decimals[q.answer]} "
+                "decimal place(s)",
+                file,
+            )
     asymptotic = [bool(_ASYMPTOTIC.match(o)) for o in q.options]
     if any(asymptotic) and not all(asymptotic):
         plain = ", ".join(LETTERS[i] for i, a in enumerate(asymptotic) if not a)
@@ -128,14 +160,24 @@ def _topic_rules(topic: str, qs: list[QuizQuestion], file: str) -> Iterable[Cont
     label = f"topic:{topic}"
     if len(qs) < MIN_PER_TOPIC:
         yield _err(label, f"has {len(qs)} items; every topic needs at least {MIN_PER_TOPIC}", file)
-    longest = [q.id for q in qs if longest_is_correct(q)]
-    if len(longest) > MAX_LONGEST_SHARE * len(qs):
-        yield _err(
-            label,
-            f"the correct option is the strictly longest in {len(longest)} of {len(qs)} items "
-            f"(at most {MAX_LONGEST_SHARE:.0%}): {', '.join(longest)}",
-            file,
-        )
+    for level in DIFFICULTIES:
+        n = sum(q.difficulty == level for q in qs)
+        if n < MIN_PER_CELL:
+            yield _err(
+                label, f"has {n} {level} item(s); every difficulty needs {MIN_PER_CELL}", file
+            )
+    for word, is_give_away, limit in (
+        ("longest", longest_is_correct, MAX_LONGEST_SHARE),
+        ("shortest", shortest_is_correct, MAX_SHORTEST_SHARE),
+    ):
+        ids = [q.id for q in qs if is_give_away(q)]
+        if len(ids) > limit * len(qs):
+            yield _err(
+                label,
+                f"the correct option is the strictly {word} in {len(ids)} of {len(qs)} items "
+                f"(at most {limit:.0%}): {', '.join(ids)}",
+                file,
+            )
     if len(qs) >= MIN_PER_TOPIC:
         positions = Counter(q.answer for q in qs)
         for position, n in sorted(positions.items()):
