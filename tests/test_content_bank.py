@@ -506,3 +506,30 @@ def test_check_lists_resources_without_a_link():
     missing = [r.id for r in Content.load().resources if not r.url]
     for rid in missing:
         assert f"resources.yaml: {rid}: no url" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "typed, topic",
+    [
+        ("llms", "llm"),
+        ("genai", "llm"),
+        ("a/b", "experimentation"),
+        ("experiments", "experimentation"),
+        ("recommender", "recsys"),
+        ('"learning to rank"', "recsys"),
+        ("gpus", "distributed-training"),
+        ("distributed", "distributed-training"),
+        ("joins", "sql"),
+        ("distributed-trainig", "distributed-training"),  # a typo still lands
+    ],
+)
+async def test_new_topics_have_the_words_members_type(services, typed, topic):
+    reply = await ConsoleSession(services).send(f"/interview {typed}")
+    assert reply.kind != "error", reply.text
+    assert f"· {topic} ·" in (reply.title or "")
+
+
+async def test_search_finds_a_guide_by_its_title_and_file(services):
+    for query in ("comprehensive guide", "3ef0363f478912e4"):
+        shown = render(await ConsoleSession(services).send(f"/search {query}"))
+        assert "Guide:" in shown, shown
