@@ -73,6 +73,18 @@ def _full_bank(extra: list[dict] = ()) -> list[dict]:
     return out + list(extra)
 
 
+def _model(kind: str, data: dict):
+    from bot.content.schema import KINDS
+
+    return KINDS[kind].model_validate(data)
+
+
+def _lesson(lid: str, *, question: str, study: str = "Read the chapter on it.") -> object:
+    data = {"id": lid, "stage": "ml-concepts", "tracks": ["ml-core"], "topic": "Topic"}
+    data |= {"study": study, "question": question, "resource": "kaggle", "source": "authored"}
+    return _model("curriculum", data)
+
+
 # -- near-duplicates ---------------------------------------------------------------------------
 
 LEAK = "Why must you fit the feature scaler on the training split only and not on all the data?"
@@ -145,6 +157,67 @@ def test_different_questions_are_not_flagged(a, b):
         quality.Text("quiz", "b", "q.yaml", "question", b),
     ]
     assert quality.near_duplicates(texts) == []
+
+
+def test_a_question_repeated_inside_a_longer_lesson_question_is_caught():
+    texts = quality.bank_texts(
+        {
+            "interview": [
+                _model("interview", _iq("iq-l1", "Why does L1 give sparse weights and L2 not?"))
+            ],
+            "curriculum": [
+                _lesson(
+                    "day-4",
+                    question="Why does L1 give sparse weights and L2 not? What happens to ridge "
+                    "as lambda becomes very large, and how do you pick lambda in practice?",
+                )
+            ],
+        },
+        {},
+    )
+    pairs = quality.near_duplicates(texts)
+    assert [(p.a.id, p.b.id) for p in pairs] == [("iq-l1", "day-4")]
+    assert pairs[0].b.field == "question, sentence 1"
+
+
+def test_short_generic_sentences_and_study_text_are_not_split_into_repeats():
+    texts = quality.bank_texts(
+        {
+            "interview": [
+                _model(
+                    "interview",
+                    _iq("iq-a", "Detection fails on small objects. What are the likely causes?"),
+                ),
+                _model(
+                    "interview",
+                    _iq("iq-b", "Training diverges after warmup. What are the likely causes?"),
+                ),
+            ],
+            "curriculum": [
+                _lesson(
+                    "day-1",
+                    question="Summarise the chapter on detection in your own words please.",
+                    study="Read about detection. Detection fails on small objects for many reasons.",
+                )
+            ],
+        },
+        {},
+    )
+    assert quality.near_duplicates(texts) == []
+
+
+def test_guide_titles_do_not_make_questions_alike():
+    title = "How to Become a Machine Learning Engineer"
+    guide = {"id": "g", "file": "001_9c783a36976aec48.txt", "title": title}
+    guide |= {"title_source": "001_9c783a36976aec48.txt", "source": "001_9c783a36976aec48.txt"}
+    items = {
+        "guides": [_model("guides", guide)],
+        "quiz": [
+            _model("quiz", _quiz("q1", f"In '{title}', what is step one of the path?")),
+            _model("quiz", _quiz("q2", f"In '{title}', how long does the FAQ say it takes?")),
+        ],
+    }
+    assert quality.near_duplicates(quality.bank_texts(items, {})) == []
 
 
 def test_fields_of_one_item_are_never_compared_with_each_other():
@@ -433,3 +506,30 @@ def test_check_lists_resources_without_a_link():
     missing = [r.id for r in Content.load().resources if not r.url]
     for rid in missing:
         assert f"resources.yaml: {rid}: no url" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "typed, topic",
+    [
+        ("llms", "llm"),
+        ("genai", "llm"),
+        ("a/b", "experimentation"),
+        ("experiments", "experimentation"),
+        ("recommender", "recsys"),
+        ('"learning to rank"', "recsys"),
+        ("gpus", "distributed-training"),
+        ("distributed", "distributed-training"),
+        ("joins", "sql"),
+        ("distributed-trainig", "distributed-training"),  # a typo still lands
+    ],
+)
+async def test_new_topics_have_the_words_members_type(services, typed, topic):
+    reply = await ConsoleSession(services).send(f"/interview {typed}")
+    assert reply.kind != "error", reply.text
+    assert f"· {topic} ·" in (reply.title or "")
+
+
+async def test_search_finds_a_guide_by_its_title_and_file(services):
+    for query in ("comprehensive guide", "3ef0363f478912e4"):
+        shown = render(await ConsoleSession(services).send(f"/search {query}"))
+        assert "Guide:" in shown, shown

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from bot.content.schema import Difficulty, InterviewTopic, Item
 NEAR_DUPLICATE = 85  # token_set_ratio at or above which two texts are the same question
 MIN_LENGTH_RATIO = 0.6  # shorter / longer word count: below this, containment is not a repeat
 MIN_WORDS = 3  # fewer content words than this ("What is PCA?") is too short to judge
+NEAR_DUPLICATE_SENTENCE = 95  # one sentence of a question repeating another text, near verbatim
+MIN_SENTENCE_WORDS = 5  # "What are the likely causes?" alone is no repeat
 MIN_PER_TOPIC = 15
 MIN_PER_CELL = 3
 ALLOW_FILE = "allow_near_duplicates.toml"
@@ -59,6 +62,11 @@ class Text:
     text: str
 
     @property
+    def is_part(self) -> bool:
+        """One sentence of a longer question rather than a whole text."""
+        return ", sentence " in self.field
+
+    @property
     def ref(self) -> str:
         """``file: id (field)`` — how a problem names the item."""
         return f"{self.file}: {self.id} ({self.field})"
@@ -71,14 +79,38 @@ class Pair:
     score: float
 
 
+_SENTENCE_END = re.compile(r"(?<=[.?!:;])\s+")
+
+
 def bank_texts(items: dict[str, list[Item]], files: dict[tuple[str, str], str]) -> list[Text]:
-    """Every compared text of every bank, in file order."""
+    """Every compared text of every bank, in file order, plus each of its sentences.
+
+    A lesson that asks an interview question word for word inside a longer question is a
+    repeat too, so questions of several sentences are also compared sentence by sentence
+    (``field`` then reads ``question, sentence 2``; such a part must match at
+    ``NEAR_DUPLICATE_SENTENCE`` and have ``MIN_SENTENCE_WORDS``). Guide titles are taken out first: quiz
+    items that name the same guide are not alike for that.
+    """
+    titles = [getattr(g, "title", "") for g in items.get("guides", ())]
+    strip = (
+        re.compile("|".join(re.escape(t) for t in titles if t), re.IGNORECASE) if titles else None
+    )
     out = []
     for kind, fields in COMPARED.items():
         for item in items.get(kind, ()):
             file = files.get((kind, item.id), f"{kind}.yaml")
             for name in fields:
-                out.append(Text(kind, item.id, file, name, str(getattr(item, name))))
+                text = str(getattr(item, name))
+                if strip is not None:
+                    text = strip.sub(" ", text)
+                out.append(Text(kind, item.id, file, name, text))
+                sentences = [x for x in _SENTENCE_END.split(text) if x.strip()]
+                # Study text teaches what questions ask: only questions are split.
+                if name == "question" and len(sentences) > 1:
+                    out.extend(
+                        Text(kind, item.id, file, f"{name}, sentence {n}", sentence)
+                        for n, sentence in enumerate(sentences, 1)
+                    )
     return out
 
 
@@ -110,11 +142,19 @@ def near_duplicates(
             short, long_ = sorted((words[i], words[j]))
             if short < MIN_WORDS or short / long_ < MIN_LENGTH_RATIO:
                 continue
+            if (a.is_part or b.is_part) and (
+                score < NEAR_DUPLICATE_SENTENCE or short < MIN_SENTENCE_WORDS
+            ):
+                continue
             if frozenset({(a.kind, a.id), (b.kind, b.id)}) in allowed:
                 continue
             pairs.append(Pair(a, b, float(score)))
-    pairs.sort(key=lambda p: -p.score)
-    return pairs
+    best: dict[frozenset[tuple[str, str]], Pair] = {}
+    for p in pairs:
+        key = frozenset({(p.a.kind, p.a.id), (p.b.kind, p.b.id)})
+        if key not in best or p.score > best[key].score:
+            best[key] = p
+    return sorted(best.values(), key=lambda p: -p.score)
 
 
 def _key(text: str) -> str:
