@@ -29,6 +29,7 @@ LABELS = {
     "quiz": "Quiz",
     "lesson": "Study plan",
 }
+MAX_HITS = 25  # five pages of five
 # What a hit's button does, by kind; other kinds are read in full in the list.
 OPEN = {"interview": "Reveal outline", "quiz": "Take this quiz"}
 
@@ -108,7 +109,7 @@ async def search(ctx: Context, query: str) -> Reply:
                 "Type /salary <country> for one of them."
             ),
         )
-    hits = ctx.content.index.search(query)
+    hits = ctx.content.index.search(query, limit=MAX_HITS)
     if not hits:
         return Reply(
             title=f"No results for “{shown}”",

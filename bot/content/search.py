@@ -21,10 +21,11 @@ Intents (``route``): a country plus a pay word asks for that country's salary ca
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import sqlite3
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -91,6 +92,7 @@ TITLE_BONUS = 1.5  # a title that covers the whole question scores up to 2.5x
 TAG_COVERAGE = 0.5  # a word only in the tags covers half as much as one in the title
 COMPARE_BONUS = 2.0  # a comparison fact, for a question that compares
 LEAD_BONUS = 1.5  # a title that opens like the question ("What is…" for "what is…")
+COMMON_SHARE = 0.25  # a term in more than this share of documents is "common" (see parse)
 CANDIDATES = 200  # BM25's best this many are re-ranked with the weights above
 PAY_WORDS = frozenset(
     "salary salaries pay paid pays paying earn earns earning earnings earned wage wages "
@@ -180,17 +182,22 @@ class SearchIndex:
             df.update(set().union(*fields))
         to_term = {w: term(w) for w in df}
         rows = []
-        self._titles: list[frozenset[str]] = []
-        self._tags: list[frozenset[str]] = []
-        self._compare: list[bool] = []
-        self._leads: list[tuple[str, ...]] = []
-        for i, (d, fields) in enumerate(zip(docs, texts, strict=True)):
+        # Inverted sets for the re-ranking: which rows have a term in the title, in the tags,
+        # open with a question's lead, or compare two things.
+        self._in_title: dict[str, set[int]] = defaultdict(set)
+        self._in_tags: dict[str, set[int]] = defaultdict(set)
+        self._leads: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        self._comparisons = {i for i, d in enumerate(docs) if _is_comparison(d)}
+        self._kind_weight = [KIND_WEIGHTS.get(d.kind, 1.0) for d in docs]
+        self._bodies = [(b, b.lower()) for b in (" ".join(d.body.split()) for d in docs)]
+        for i, fields in enumerate(texts):
             title, tags, body, kw = ([to_term[w] for w in f] for f in fields)
             rows.append((i, *(" ".join(f) for f in (title, tags, body, kw))))
-            self._titles.append(frozenset(title))
-            self._tags.append(frozenset(tags))
-            self._leads.append(_lead(fields[0]))
-            self._compare.append(_is_comparison(d))
+            for t in title:
+                self._in_title[t].add(i)
+            for t in tags:
+                self._in_tags[t].add(i)
+            self._leads[_lead(fields[0])].add(i)
         self._db.executemany(
             "INSERT INTO docs(rowid, title, tags, body, keywords) VALUES (?, ?, ?, ?, ?)", rows
         )
@@ -201,7 +208,17 @@ class SearchIndex:
             term_df.update({to_term[w] for f in fields for w in f})
         n = len(docs)
         self._idf = {t: math.log(1 + n / c) for t, c in term_df.items()}
-        self._vocab = sorted(w for w in df if len(w) > 3)  # candidates for typo fixes
+        self._term_df = term_df
+        self._common = n * COMMON_SHARE
+        # Candidates for typo fixes by length and first or second letter: a fix is within two
+        # edits, so within two letters in length, and an edit at the start of a word (a
+        # letter changed, dropped, added or swapped) leaves one of its first two letters in
+        # one of the first two places.
+        self._candidates: dict[tuple[int, int, str], list[str]] = defaultdict(list)
+        for w in sorted(df):
+            if len(w) > 3:
+                self._candidates[len(w), 0, w[0]].append(w)
+                self._candidates[len(w), 1, w[1]].append(w)
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -215,7 +232,16 @@ class SearchIndex:
         limit = max_typos(len(w))
         if not limit:
             return None
-        near = process.extract(w, self._vocab, scorer=OSA.distance, score_cutoff=limit, limit=None)
+        pool = list(
+            dict.fromkeys(
+                c
+                for n in range(len(w) - limit, len(w) + limit + 1)
+                for pos in (0, 1)
+                for letter in dict.fromkeys(w[:2])
+                for c in self._candidates.get((n, pos, letter), ())
+            )
+        )
+        near = process.extract(w, pool, scorer=OSA.distance, score_cutoff=limit, limit=None)
         if not near:
             return None
         best = min(d for _, d, _ in near)
@@ -228,6 +254,7 @@ class SearchIndex:
         words = meaningful or words
         groups: list[tuple[tuple[str, ...], ...]] = []
         parts: list[str] = []
+        common: list[str] = []
         corrected: list[tuple[str, str]] = []
         for w in dict.fromkeys(words):
             fixed = self.correct(w)
@@ -244,10 +271,26 @@ class SearchIndex:
                 alts.append(tuple(terms(phrase)))
             if fixed not in LIGHT_WORDS:
                 groups.append(tuple(alts))
-            parts.extend('"' + " ".join(a) + '"' for a in alts)
-        fts = " OR ".join(dict.fromkeys(parts)) or None
+            # A word in most documents adds next to nothing to BM25 but makes FTS5 score
+            # nearly every document: it is left to the title coverage while rarer words remain.
+            quoted = ['"' + " ".join(a) + '"' for a in alts]
+            if min(min(self._term_df.get(t, 0) for t in a) for a in alts) > self._common:
+                common.extend(quoted)
+            else:
+                parts.extend(quoted)
+        fts = " OR ".join(dict.fromkeys(parts or common)) or None
         lead = _lead([w.lower() for w in _WORD.findall(query)])
         return Query(tuple(groups), fts, tuple(corrected), is_comparison(query), lead)
+
+    @staticmethod
+    def _rows_with(index: dict[str, set[int]], group: tuple[tuple[str, ...], ...]) -> set[int]:
+        """Rows holding every term of at least one of the group's alternatives."""
+        out: set[int] = set()
+        for alt in group:
+            sets = [index.get(t) for t in alt]
+            if all(sets):
+                out |= set.intersection(*sets)  # type: ignore[arg-type]
+        return out
 
     def _group_idf(self, group: tuple[tuple[str, ...], ...]) -> float:
         first = group[0]
@@ -267,30 +310,30 @@ class SearchIndex:
         # Coverage counts each query word by its IDF: a title naming the rare word of the
         # question ("imbalanced") covers more of it than one naming the common ones ("data").
         weights = [self._group_idf(g) for g in q.groups]
+        total = sum(weights)
+        covered: dict[int, float] = defaultdict(float)
+        for g, w in zip(q.groups, weights, strict=True):
+            in_title = self._rows_with(self._in_title, g)
+            for r in in_title:
+                covered[r] += w
+            for r in self._rows_with(self._in_tags, g) - in_title:
+                covered[r] += w * TAG_COVERAGE
+        leads = self._leads.get(q.lead, set()) if q.lead else set()
+        comparisons = self._comparisons if q.compares else set()
+        kind_weight = self._kind_weight
         scored = []
         for rowid, bm25 in rows:
-            doc = self._docs[rowid]
-            score = -bm25 * KIND_WEIGHTS.get(doc.kind, 1.0)
-            if weights:
-                title, tags = self._titles[rowid], self._tags[rowid]
-                covered = 0.0
-                for g, w in zip(q.groups, weights, strict=True):
-                    if any(all(t in title for t in alt) for alt in g):
-                        covered += w
-                    elif any(all(t in tags for t in alt) for alt in g):
-                        covered += w * TAG_COVERAGE
-                score *= 1 + TITLE_BONUS * covered / sum(weights)
-            if q.lead and q.lead == self._leads[rowid]:
+            score = -bm25 * kind_weight[rowid]
+            if total:
+                score *= 1 + TITLE_BONUS * covered.get(rowid, 0.0) / total
+            if rowid in leads:
                 score *= LEAD_BONUS
-            if q.compares and self._compare[rowid]:
+            if rowid in comparisons:
                 score *= COMPARE_BONUS
             scored.append((score, rowid))
-        scored.sort(key=lambda s: (-s[0], s[1]))
+        best = heapq.nsmallest(limit, scored, key=lambda s: (-s[0], s[1]))
         snippet_terms = [w for g in q.groups for alt in g for w in alt]
-        return [
-            Hit(self._docs[i], s, _snippet(self._docs[i].body, snippet_terms))
-            for s, i in scored[:limit]
-        ]
+        return [Hit(self._docs[i], s, _snippet(*self._bodies[i], snippet_terms)) for s, i in best]
 
 
 _QUESTION_WORDS = frozenset("what how is are can should do does".split())
@@ -505,10 +548,9 @@ def route(
     return Intent("compare", sides=sides) if sides else None
 
 
-def _snippet(body: str, terms_: list[str]) -> str:
-    """About SNIPPET characters of ``body`` around the first query term, cut at spaces."""
-    body = " ".join(body.split())
-    low = body.lower()
+def _snippet(body: str, low: str, terms_: list[str]) -> str:
+    """About SNIPPET characters of ``body`` (spaces collapsed; ``low`` its lowercase) around
+    the first query term, cut at spaces."""
     at = min((i for i in (low.find(t) for t in terms_) if i >= 0), default=0)
     start = max(0, at - SNIPPET // 3)
     if start:
