@@ -218,6 +218,27 @@ def test_a_place_the_guides_lack_is_said_never_substituted(content: Content, que
     assert got is not None and (got.kind, got.places) == ("salary-missing", (place,))
 
 
+@pytest.mark.parametrize(
+    ("query", "country"),
+    [
+        ("germany", "Germany"),
+        ("Deutschland", "Germany"),
+        ("uk", "United Kingdom"),
+        ("salary in the u.s.", "United States"),
+        ("salary in the states", "United States"),
+        ("how much do ml engineers earn in united states of america", "United States"),
+    ],
+)
+def test_a_country_alone_or_spelled_out_is_its_salary_card(content: Content, query, country):
+    got = intent(content, query)
+    assert got is not None and (got.kind, got.places) == ("salary", (country,))
+
+
+@pytest.mark.parametrize("query", ["pytorch", "r", "c", "in", "what is it", "the us"])
+def test_other_short_queries_are_not_countries(content: Content, query):
+    assert intent(content, query) is None
+
+
 def test_pay_words_without_a_place_are_a_plain_search(content: Content):
     assert intent(content, "how much does a machine learning engineer earn") is None
     assert ids(content, "how much does a machine learning engineer earn", 1) == ["faq-salary-001"]

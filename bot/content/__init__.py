@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -63,7 +63,11 @@ class Content:
             (kind, it.id): it for kind, its in items.items() for it in its
         }
         self._build_country_index()
-        self.index = SearchIndex(list(self._docs()))
+
+    @cached_property
+    def index(self) -> SearchIndex:
+        """The search index, built on first use (about 0.1 s) so start-up doesn't wait for it."""
+        return SearchIndex(list(self._docs()))
 
     @classmethod
     def load(cls, directory: Path | None = None) -> Content:

@@ -439,6 +439,8 @@ def find_places(query: str, country: Callable[[str], str | None]) -> list[str]:
             phrase = " ".join(words[i : i + n])
             if n == 1 and phrase.lower() in _NOT_PLACES:
                 continue
+            if n > 1 and not (_may_edge(words[i]) and _may_edge(words[i + n - 1])):
+                continue  # no country's name starts or ends with "in", "of", "what"…
             name = country(phrase)
             if name:
                 if name not in found:
@@ -448,6 +450,11 @@ def find_places(query: str, country: Callable[[str], str | None]) -> list[str]:
         else:
             i += 1
     return found
+
+
+def _may_edge(word: str) -> bool:
+    w = word.lower()
+    return w not in STOPWORDS or len(w) == 1 or w in ("the", "us")
 
 
 # Short words that are country codes or aliases but, in a question, almost always mean
@@ -532,7 +539,11 @@ def route(
     pay = mentions_pay(query)
     sides = comparison(query)
     if not (pay or sides):
-        return None
+        # A country and nothing else ("germany", "deutschland"): the guides' only figures
+        # for a country are its salaries.
+        rest = " ".join(w for w in _WORD.findall(query) if w.lower() not in STOPWORDS)
+        name = country(rest) if rest and rest.lower() not in _NOT_PLACES else None
+        return Intent("salary", places=(name,)) if name else None
     places = find_places(query, country)
     if len(places) == 2:
         return Intent("salary-compare", places=tuple(places))
