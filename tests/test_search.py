@@ -6,6 +6,7 @@ siblings of each (other filler words, other derivations, other countries and cit
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -385,3 +386,35 @@ async def test_quiz_hit_posts_that_quiz_and_counts_the_answer(store_services, co
     assert len(posted.buttons) == len(q.options)
     verdict = await session.send(str(q.answer + 1))
     assert verdict.title and verdict.title.startswith("Correct")
+
+
+NAMES = ["germany", "uk", "london", "austria", "salary", "pay", "vs", "in", "the", "us", "earn"]
+
+
+@given(st.lists(st.sampled_from(NAMES) | st.text(max_size=12), max_size=8))
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_routing_answers_only_for_a_place_the_question_names(content: Content, parts):
+    """Whatever the words, a salary answer is for a country named exactly in the question
+    (or for the country of a city it names), never a near miss."""
+    query = " ".join(parts)
+    got = intent(content, query)
+    if got is None or got.kind not in ("salary", "salary-compare"):
+        return
+    words = re.findall(r"[^\W_]+", query.lower())  # words as the question's reader sees them
+    named = {
+        exact_country(content)(" ".join(words[i:j]))
+        for i in range(len(words))
+        for j in range(i + 1, min(len(words), i + 5) + 1)
+    }
+    for place in got.places:
+        assert place in named or (got.via and got.via.lower() in query.lower()), (query, got)
+
+
+async def test_three_countries_show_their_cards_not_others(services):
+    reply = await ConsoleSession(services).send("/search salary uk vs germany vs france")
+    titles = [e.title for e in reply.items[:3]]
+    assert sorted(t.split(": ", 1)[1] for t in titles) == [
+        "Salary in France",
+        "Salary in Germany",
+        "Salary in United Kingdom",
+    ], titles
