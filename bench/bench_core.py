@@ -25,6 +25,7 @@ from bot.core.dispatch import invoke  # noqa: E402
 from bot.core.parse import parse  # noqa: E402
 from bot.core.registry import Command  # noqa: E402
 from bot.core.reply import Reply  # noqa: E402
+from tests.search_questions import QUESTIONS, accuracy  # noqa: E402
 
 LOOKUPS = [
     "/help",
@@ -54,6 +55,11 @@ SEARCHES = [
     "/search glassdoor salary",
     "/search how do I become a machine learning engineer",
     "/search bias variance tradeoff",
+    "/search what are the challenges of being an ml engineer",
+    "/search how to handle imbalanced data",
+    "/search salary in london",
+    "/search how much do ml engineers earn in austria",
+    "/search ml engineer vs data scientist",
 ]
 
 
@@ -118,8 +124,26 @@ async def main(calls: int) -> None:
             p50, p99 = pct(samples, 0.5), pct(samples, 0.99)
             worst[group] = max(worst.get(group, 0), p99)
             print(f"{text:45} {p50:8.4f} {p99:8.4f} {p99 / f99:9.1f}")
+    # Every natural question of the quality set, as one latency distribution (calls spread
+    # over them), beside how often the expected answer comes first / in the first three.
+    questions = [q for q, _ in QUESTIONS]
+    search_cmd = services.registry.commands[("search",)]
+    rounds = max(1, calls // len(questions))
+    samples = []
+    for _ in range(rounds):
+        for q in questions:
+            samples.extend(await measure(ctx, search_cmd, {"query": q}, 1))
+    p50, p99 = pct(samples, 0.5), pct(samples, 0.99)
+    worst["search"] = max(worst.get("search", 0), p99)
+    label = f"/search <{len(questions)} natural questions>"
+    print(f"{label:45} {p50:8.4f} {p99:8.4f} {p99 / f99:9.1f}")
+    top1, top3, _ = accuracy(services.content)
     print(f"\nworst lookup p99: {worst['lookup']:.3f} ms (target < 1 ms)")
     print(f"worst search p99: {worst['search']:.3f} ms (target < 3 ms)")
+    print(
+        f"search answers: top-1 {top1:.0%}, top-3 {top3:.0%} of {len(questions)} natural "
+        "questions (tests/search_questions.py; targets ≥ 85 %, ≥ 95 %)"
+    )
 
     bare = startup([sys.executable, "-c", "print('ok', flush=True)"], "ok", None, 10)
     console = startup([sys.executable, "-m", "bot", "console"], "€75,000", "/salary germany\n", 10)

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from bot.commands._common import DIFFICULTIES, TOPICS, footer_for, resolve_topic
 from bot.commands._store import call, need_store, small_int, who
+from bot.content.schema import QuizQuestion
 from bot.core import actions
 from bot.core.context import Context
 from bot.core.errors import UserError
@@ -51,9 +52,12 @@ def _hours(h: float) -> str:
     return f"{h:g} h" if h < 48 else f"{h / 24:g} days"
 
 
-async def post_quiz(ctx: Context, topic: str | None, difficulty: str | None) -> Reply:
+async def post_quiz(
+    ctx: Context, topic: str | None, difficulty: str | None, question: QuizQuestion | None = None
+) -> Reply:
+    """Post a quiz in the channel: ``question`` (a search hit's), else one picked at random."""
     store = need_store(ctx)
-    q = _pick(ctx, topic, difficulty)
+    q = question or _pick(ctx, topic, difficulty)
     now = ctx.clock.now()
     window = ctx.settings.quiz_window_hours
     post_id = await call(

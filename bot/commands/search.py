@@ -1,10 +1,23 @@
-"""/search <query>: ranked, typo-tolerant search across all content, with each hit's source."""
+"""/search <query>: answers a question from all content, each hit with its source.
+
+Obvious questions are routed (see ``bot.content.search.route``): pay in a country → that
+country's salary card (/salary), pay in two countries → /salary compare, pay in a place the
+guides lack → says so. Everything else is ranked hits; an interview question's hit has a
+button that reveals its outline and a quiz item's a button that posts that quiz.
+"""
 
 from __future__ import annotations
 
+from bot.commands.interview import reveal
+from bot.commands.quiz import post_quiz
+from bot.commands.salary import compare, salary
+from bot.content import Content
+from bot.content.search import Hit, route
+from bot.core import actions
 from bot.core.context import Context
-from bot.core.registry import Option, command
-from bot.core.reply import Entry, Reply
+from bot.core.errors import UserError
+from bot.core.registry import Option, action, command
+from bot.core.reply import Button, Entry, Reply
 from bot.core.safety import neutralize
 
 LABELS = {
@@ -17,44 +30,103 @@ LABELS = {
     "lesson": "Study plan",
     "guide": "Guide",
 }
-HOW_TO_OPEN = {
-    "skill": "/skills",
-    "resource": "/resources",
-    "interview": "/interview",
-    "salary": "/salary",
-    "career": "/path or /role",
-    "quiz": "/quiz",
-    "lesson": "/daily preview",
-    "guide": "/sources",
-}
+MAX_HITS = 25  # five pages of five
+# What a hit's button does, by kind; other kinds are read in full in the list.
+OPEN = {"interview": "Reveal outline", "quiz": "Take this quiz"}
+
+
+def exact_country(content: Content):
+    """``text`` → the display name of the country it names exactly (name, code, alias), or
+    None: search answers only for a country the question named, never a near miss."""
+
+    def country(text: str) -> str | None:
+        match = content.find_country(text)
+        return match.key if match is not None and match.exact else None
+
+    return country
+
+
+def covered_codes(content: Content) -> dict[str, str]:
+    """ISO 3166 code → display name of every country the guides give salary figures for."""
+    return {figures[0].country_code.upper(): name for name, figures in content.by_country.items()}
+
+
+def _entry(ctx: Context, rank: int, hit: Hit) -> Entry:
+    doc = hit.doc
+    verb = OPEN.get(doc.kind)
+    button = (
+        Button(f"{verb} #{rank}", actions.encode(ctx.services, "search.open", doc.kind, doc.id))
+        if verb
+        else None
+    )
+    title = f"#{rank} {LABELS.get(doc.kind, doc.kind.title())}: {doc.title}"
+    text = hit.snippet
+    if verb:
+        # The hit says what it is and how to open it; a quiz's options stay in the quiz.
+        text = f"{doc.body} · press “{verb} #{rank}”"
+    return Entry(title, text, ctx.content.cite(doc.source), button)
 
 
 @command(
     "search",
-    description="Search everything: skills, resources, questions, salaries, career facts",
+    description="Ask anything: skills, resources, interview questions, salaries, career facts",
     options=[
         Option(
             "query",
-            "What to look for, e.g. gradient descent",
+            "A question or words, e.g. how do I handle imbalanced data",
             required=True,
             greedy=True,
             max_length=200,
         )
     ],
-    examples=["/search pytorch", "/search gradient descent", "/search glassdoor salary"],
+    examples=[
+        "/search how to handle imbalanced data",
+        "/search salary in germany",
+        "/search ml engineer vs data scientist",
+    ],
     needs_store=False,
     paged=True,
 )
 async def search(ctx: Context, query: str) -> Reply:
-    hits = ctx.content.index.search(query)
     shown = neutralize(query, 60)
+    intent = route(query, exact_country(ctx.content), covered_codes(ctx.content))
+    if intent is not None and intent.kind == "salary":
+        card = await salary(ctx, country=intent.places[0])
+        if intent.via:
+            note = (
+                f"The guides give figures for {intent.places[0]} as a whole, "
+                f"none for {neutralize(intent.via, 40)} itself."
+            )
+            card = card.with_(text=f"{note} {card.text}" if card.text else note)
+        return card
+    if intent is not None and intent.kind == "salary-compare":
+        return await compare(ctx, *intent.places)
+    if intent is not None and intent.kind == "salary-missing":
+        return Reply(
+            title=f"No salary figures for {neutralize(intent.places[0], 40)}",
+            text=(
+                f"The guides have no figures for {neutralize(intent.places[0], 40)}. "
+                f"They cover: {', '.join(ctx.content.countries())}. "
+                "Type /salary <country> for one of them."
+            ),
+        )
+    hits = ctx.content.index.search(query, limit=MAX_HITS)
     if not hits:
         return Reply(
             title=f"No results for “{shown}”",
             text="Try fewer or different words, e.g. /search statistics.",
         )
-    items = tuple(
-        Entry(f"{LABELS[h.doc.kind]}: {h.doc.title}", h.snippet, ctx.content.cite(h.doc.source))
-        for h in hits
-    )
+    items = tuple(_entry(ctx, rank, h) for rank, h in enumerate(hits, 1))
     return Reply(title=f"Results for “{shown}” ({len(hits)})", items=items)
+
+
+@action("search.open")
+async def open_hit(ctx: Context, kind: str = "", item_id: str = "", *_: str) -> Reply:
+    """A search hit's button: reveal an interview question's outline, or post a quiz item
+    (its options as buttons). A new message: the results stay where they were."""
+    if kind == "interview":
+        return (await reveal(ctx, item_id)).with_(replace=False)
+    q = ctx.content.get("quiz", item_id) if kind == "quiz" else None
+    if q is None:
+        raise UserError("That item is no longer in the bank. Search again.")
+    return await post_quiz(ctx, q.topic, None, question=q)

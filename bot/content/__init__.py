@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -68,7 +68,11 @@ class Content:
             (kind, it.id): it for kind, its in items.items() for it in its
         }
         self._build_country_index()
-        self.index = SearchIndex(list(self._docs()))
+
+    @cached_property
+    def index(self) -> SearchIndex:
+        """The search index, built on first use (about 0.1 s) so start-up doesn't wait for it."""
+        return SearchIndex(list(self._docs()))
 
     @classmethod
     def load(cls, directory: Path | None = None) -> Content:
@@ -162,12 +166,12 @@ class Content:
 
         for s in self.skills:
             body = s.description + (f" Why it matters: {s.why}" if s.why else "")
-            yield Doc("skill", s.id, s.name, body, s.source, kw(s.category, *s.tags))
+            yield Doc("skill", s.id, s.name, body, s.source, tags=kw(s.category, *s.tags))
         for r in self.resources:
             body = " · ".join(
                 x for x in (r.kind, r.provider, ", ".join(r.authors), r.description) if x
             )
-            yield Doc("resource", r.id, r.title, body, r.source, kw(*r.topics, *r.tags))
+            yield Doc("resource", r.id, r.title, body, r.source, tags=kw(*r.topics, *r.tags))
         for q in self.interview:
             yield Doc(
                 "interview",
@@ -175,7 +179,8 @@ class Content:
                 q.question,
                 f"{q.topic} · {q.difficulty}",
                 q.source,
-                kw(*q.outline, *q.tags),
+                kw(*q.outline),
+                tags=kw(*q.tags),
             )
         for s in self.salaries:
             body = s.note or f"{s.currency} {s.average or ''}"
@@ -185,15 +190,23 @@ class Content:
                 f"Salary in {s.country}",
                 body,
                 s.source,
-                kw("salary pay", s.country_code, s.region, *s.aliases, s.currency, s.provider),
+                kw(s.currency, s.provider),
+                tags=kw("salary pay", s.country_code, s.region, *s.aliases),
             )
         for c in self.career:
             body = " ".join([c.text or "", *c.points])
-            yield Doc("career", c.id, c.title, body, c.source, kw(c.kind, *c.tags))
+            yield Doc("career", c.id, c.title, body, c.source, tags=kw(c.kind, *c.tags))
         for q in self.quiz:
-            # Options but not the explanation: a search must not give the answer away.
+            # Options are indexed, never shown, and the explanation not even indexed: a search
+            # must not give the answer away.
             yield Doc(
-                "quiz", q.id, q.question, " / ".join(q.options), q.source, kw(q.topic, *q.tags)
+                "quiz",
+                q.id,
+                q.question,
+                f"{q.topic} · {q.difficulty}",
+                q.source,
+                " / ".join(q.options),
+                tags=kw(q.topic, *q.tags),
             )
         for lesson in self.curriculum:
             yield Doc(
@@ -202,5 +215,6 @@ class Content:
                 lesson.topic,
                 lesson.study,
                 lesson.source,
-                kw(lesson.stage, lesson.question, *lesson.tags),
+                lesson.question,
+                tags=kw(lesson.stage, *lesson.tags),
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -146,14 +147,13 @@ def pick_choice(name: str, value: str, choices: tuple[str, ...] | list[str]) -> 
 def paginate(ctx: Context, cmd: Command, raw: dict[str, Any], reply: Reply, page: int) -> Reply:
     """Slice the reply's items into pages and add Previous/Next buttons."""
     items = tuple(
-        e if len(e.text) <= MAX_ITEM_TEXT else e.__class__(e.title, _clip(e.text), e.source)
-        for e in reply.items
+        e if len(e.text) <= MAX_ITEM_TEXT else replace(e, text=_clip(e.text)) for e in reply.items
     )
     size = cmd.page_size
     pages = max(1, -(-len(items) // size))
     page = min(max(1, page), pages)
     chunk = items[(page - 1) * size : page * size]
-    buttons = list(reply.buttons)
+    buttons = [e.button for e in chunk if e.button is not None] + list(reply.buttons)
     if pages > 1:
         token = " ".join([cmd.name, *(f"{k}:{_quote(str(v))}" for k, v in raw.items())])
         if page > 1:

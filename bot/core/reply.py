@@ -30,21 +30,26 @@ class Field:
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
-    """One list item: a heading, its text, and where it comes from."""
-
-    title: str
-    text: str = ""
-    source: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Button:
     """A clickable choice. ``action`` is an encoded action id (see ``bot.core.actions``)."""
 
     label: str
     action: str
     style: Style = "secondary"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One list item: a heading, its text, and where it comes from.
+
+    ``button`` opens the item (a search hit's "Reveal outline"); pagination shows it with
+    the page that shows the item, before the page's own buttons.
+    """
+
+    title: str
+    text: str = ""
+    source: str | None = None
+    button: Button | None = None
 
 
 @dataclass(frozen=True, slots=True)
