@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 
 import click
@@ -138,9 +139,16 @@ def run() -> None:
 
     settings = _settings()
     _logging(settings)
+
+    async def go() -> None:
+        # SIGTERM (docker stop, systemd) shuts down like Ctrl-C: the store closes cleanly.
+        task = asyncio.current_task()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        await run_all(settings)
+
     try:
-        asyncio.run(run_all(settings))
-    except KeyboardInterrupt:
+        asyncio.run(go())
+    except (KeyboardInterrupt, asyncio.CancelledError):
         pass
     except StartupError as exc:
         click.echo(exc.line, err=True)

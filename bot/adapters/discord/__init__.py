@@ -46,6 +46,8 @@ async def serve(services: Services) -> None:
     attempt (bot.backoff); later gateway drops are discord.py's own reconnect loop. A refused
     token raises ``ConfigError`` (one line) instead.
     """
+    # The bot has no voice; discord.py would warn at start that voice libraries are missing.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     bot = make_bot(services)
     attach_delivery(services, bot)
     token = services.settings.discord_token
@@ -74,7 +76,9 @@ async def _login(bot: DiscordBot, token: str) -> None:
             ]
         ) from None
     except BaseException:
-        await bot.http.close()  # the next attempt opens a fresh HTTP session
+        # The next attempt opens a fresh HTTP session, on a fresh connector (close() closed it).
+        await bot.http.close()
+        bot.http.connector = discord.utils.MISSING
         raise
 
 
