@@ -153,6 +153,10 @@ def run() -> None:
     except StartupError as exc:
         click.echo(exc.line, err=True)
         sys.exit(1)
+    except ConfigError as exc:  # a platform refused its token
+        for line in exc.problems:
+            click.echo(line, err=True)
+        sys.exit(1)
 
 
 @main.group()

@@ -127,6 +127,7 @@ def setup_logging(
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.mle_bot = True  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(KnownNoise())
     handler.addFilter(OneLineRetries())
     handler.addFilter(Redactor(secrets))
     root.addHandler(handler)
@@ -144,6 +145,18 @@ def one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     first = text[0][:200] if text else ""
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+class KnownNoise(logging.Filter):
+    """Drops library warnings that are expected in this bot's set-up and say nothing useful:
+    bolt's note that the token is unused because we hand it a configured client."""
+
+    NOISE = ("As you gave `client` as well, `token` will be unused",)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.name.startswith("slack_bolt") and any(n in str(record.msg) for n in self.NOISE)
+        )
 
 
 class OneLineRetries(logging.Filter):

@@ -30,6 +30,13 @@ async def run_all(settings: Settings) -> None:
     # Adapters register their delivery ports with it as they start (register_delivery).
     services.scheduler = Scheduler(services)
     await services.scheduler.start()
+    try:  # before any platform starts: a port clash stops start-up at once
+        health_runner = await _health_server(
+            services, slack_http=slack and not settings.slack_app_token
+        )
+    except StartupError:
+        await close_services(services)
+        raise
     freeze_heap()
     tasks: list[asyncio.Task] = []
     if settings.discord_token:
@@ -44,11 +51,7 @@ async def run_all(settings: Settings) -> None:
         from bot.adapters.console import serve as console_serve
 
         tasks.append(asyncio.create_task(console_serve(services), name="console"))
-    health_runner = None
     try:
-        health_runner = await _health_server(
-            services, slack_http=slack and not settings.slack_app_token
-        )
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for task in tasks:
