@@ -13,6 +13,14 @@ from bot.core.registry import REGISTRY
 from bot.settings import Settings
 
 
+class StartupError(Exception):
+    """The bot can't start as configured; ``line`` says what is wrong and how to fix it."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 def load_commands() -> None:
     """Import every command module so its decorators register it."""
     import bot.commands  # noqa: F401
@@ -41,7 +49,8 @@ async def open_services(
     """``build_services`` plus the store opened (and migrated) at ``settings.database_url``.
 
     When the database can't be opened the services come back without a store (commands that
-    need it say so) unless ``require_store``, which re-raises.
+    need it say so) unless ``require_store``: then ``StartupError`` with one line naming
+    DATABASE_URL and the fix.
     """
     settings = settings or Settings()
     services = build_services(settings, clock=clock, content=content)
@@ -50,8 +59,12 @@ async def open_services(
 
 
 async def attach_store(services: Services, *, require: bool = False) -> None:
-    """Open the store at the services' DATABASE_URL and attach it."""
+    """Open the store at the services' DATABASE_URL and attach it.
+
+    On failure: ``StartupError`` (one line) if ``require``, else one warning line and no store.
+    """
     from bot.store import Points, open_store
+    from bot.store.engine import describe_error
 
     settings = services.settings
     points = Points(
@@ -65,10 +78,11 @@ async def attach_store(services: Services, *, require: bool = False) -> None:
             settings.database_url, default_timezone=settings.timezone, points=points
         )
     except Exception as exc:
+        line = describe_error(exc, settings.database_url)
         if require:
-            raise
+            raise StartupError(line) from None
         logging.getLogger(__name__).warning(
-            "No database (%s): groups, quizzes and leaderboards are unavailable", exc
+            "No database: groups, quizzes and leaderboards are unavailable. %s", line
         )
 
 

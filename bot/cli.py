@@ -3,20 +3,41 @@
 from __future__ import annotations
 
 import asyncio
-import logging
+import signal
 import sys
 
 import click
 
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings, load_settings
 
 
-def _services():
+def _settings() -> Settings:
+    """The validated settings, or one line per problem on stderr and exit 2 (no traceback)."""
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        for line in exc.problems:
+            click.echo(line, err=True)
+        sys.exit(2)
+
+
+def _logging(settings: Settings, level: str | None = None) -> None:
+    """Our loggers at ``level`` (default LOG_LEVEL), libraries at theirs, secrets redacted."""
+    from bot.logs import setup_logging
+
+    setup_logging(
+        level or settings.log_level,
+        settings.log_level_libraries,
+        secrets=settings.secrets(),
+    )
+
+
+def _services(settings: Settings | None = None):
     from bot.app import build_services
     from bot.content import ContentInvalid
 
     try:
-        return build_services(Settings())
+        return build_services(settings or _settings())
     except ContentInvalid as exc:
         click.echo("Content is invalid:\n" + str(exc), err=True)
         sys.exit(2)
@@ -39,8 +60,9 @@ def console() -> None:
     from bot.adapters.console import serve
     from bot.app import start_in_background
 
-    logging.basicConfig(level=logging.WARNING)
-    services = _services()
+    settings = _settings()
+    _logging(settings, "WARNING")
+    services = _services(settings)
 
     async def go() -> None:
         # The first reply needs only content; the store and scheduler open meanwhile.
@@ -64,12 +86,13 @@ def console() -> None:
 def ask(text: str, presses: tuple[int, ...]) -> None:
     """Send one command, print the reply and exit (non-zero on error)."""
     from bot.adapters.console import ConsoleSession, render
-    from bot.app import attach_store
+    from bot.app import StartupError, attach_store
     from bot.core.errors import UserError
     from bot.core.parse import parse
 
-    logging.basicConfig(level=logging.ERROR)
-    services = _services()
+    settings = _settings()
+    _logging(settings, "ERROR")
+    services = _services(settings)
     try:
         needs_store = bool(presses) or parse(services.registry, text).command.needs_store
     except UserError:
@@ -77,7 +100,11 @@ def ask(text: str, presses: tuple[int, ...]) -> None:
 
     async def go() -> int:
         if needs_store:
-            await attach_store(services)
+            try:
+                await attach_store(services, require=True)
+            except StartupError as exc:
+                click.echo(exc.line, err=True)
+                return 1
             if services.store is not None:
                 # /daily works one-shot too: the scheduler's service, without its timers;
                 # `daily now` posts to this console.
@@ -107,16 +134,29 @@ def ask(text: str, presses: tuple[int, ...]) -> None:
 @main.command()
 def run() -> None:
     """Run every platform configured in the environment; the console when none is."""
+    from bot.app import StartupError
     from bot.runner import run_all
 
-    settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    settings = _settings()
+    _logging(settings)
+
+    async def go() -> None:
+        # SIGTERM (docker stop, systemd) shuts down like Ctrl-C: the store closes cleanly.
+        task = asyncio.current_task()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        await run_all(settings)
+
     try:
-        asyncio.run(run_all(settings))
-    except KeyboardInterrupt:
+        asyncio.run(go())
+    except (KeyboardInterrupt, asyncio.CancelledError):
         pass
+    except StartupError as exc:
+        click.echo(exc.line, err=True)
+        sys.exit(1)
+    except ConfigError as exc:  # a platform refused its token
+        for line in exc.problems:
+            click.echo(line, err=True)
+        sys.exit(1)
 
 
 @main.group()
@@ -127,10 +167,11 @@ def content() -> None:
 @content.command("check")
 def content_check() -> None:
     """Validate content/ and report each bad item with its file; exit non-zero if any."""
+    from pathlib import Path
+
     from bot.content.loader import content_dir, load_dir
 
-    settings = Settings()
-    from pathlib import Path
+    settings = _settings()
 
     directory = Path(settings.content_dir) if settings.content_dir else content_dir()
     result = load_dir(directory)
@@ -174,34 +215,62 @@ def db() -> None:
 def db_upgrade(revision: str) -> None:
     """Upgrade the schema to REVISION (default: the newest)."""
     from bot.store import migrate
-    from bot.store.engine import make_engine
 
-    async def go() -> set[str]:
-        engine = make_engine(Settings().database_url)
-        try:
-            await migrate.upgrade(engine, revision)
-            return await migrate.current(engine)
-        finally:
-            await engine.dispose()
+    async def go(engine) -> set[str]:
+        await migrate.upgrade(engine, revision)
+        return await migrate.current(engine)
 
-    click.echo("Database at revision " + ", ".join(sorted(asyncio.run(go()))))
+    click.echo("Database at revision " + ", ".join(sorted(_with_engine(go))))
 
 
 @db.command("current")
 def db_current() -> None:
     """Print the database's schema revision and the newest one available."""
     from bot.store import migrate
-    from bot.store.engine import make_engine
 
-    async def go() -> set[str]:
-        engine = make_engine(Settings().database_url)
+    now = sorted(_with_engine(migrate.current)) or ["(empty)"]
+    click.echo(f"Database: {', '.join(now)}; newest: {', '.join(sorted(migrate.heads()))}")
+
+
+def _with_engine(fn):
+    """Run ``fn(engine)`` on DATABASE_URL's engine; a database problem is one line, exit 1."""
+    from bot.store.engine import describe_error, make_engine
+
+    settings = _settings()
+    _logging(settings, "WARNING")
+
+    async def go():
+        engine = make_engine(settings.database_url)
         try:
-            return await migrate.current(engine)
+            return await fn(engine)
         finally:
             await engine.dispose()
 
-    now = sorted(asyncio.run(go())) or ["(empty)"]
-    click.echo(f"Database: {', '.join(now)}; newest: {', '.join(sorted(migrate.heads()))}")
+    try:
+        return asyncio.run(go())
+    except Exception as exc:
+        click.echo(describe_error(exc, settings.database_url), err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--url", default=None, help="Default: http://127.0.0.1:$HEALTH_PORT/readyz")
+def healthcheck(url: str | None) -> None:
+    """Exit 0 if the running bot answers ready (for container HEALTHCHECKs), else 1."""
+    import urllib.request
+
+    if url is None:
+        port = _settings().health_port
+        if port is None:
+            click.echo("HEALTH_PORT is not set — set it to the health server's port", err=True)
+            sys.exit(1)
+        url = f"http://127.0.0.1:{port}/readyz"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            click.echo(resp.read().decode("utf-8", "replace").strip())
+    except Exception as exc:  # HTTPError (503: not ready), refused, timeout: all unhealthy
+        click.echo(f"not ready: {exc}", err=True)
+        sys.exit(1)
 
 
 @main.group("discord")
@@ -217,8 +286,9 @@ def discord_sync(guild: int | None) -> None:
     """Register every command with Discord (run after adding or changing commands)."""
     from bot.adapters.discord import sync_commands
 
-    services = _services()
-    logging.basicConfig(level=logging.WARNING)
+    settings = _settings()
+    _logging(settings, "WARNING")
+    services = _services(settings)
     try:
         synced = asyncio.run(sync_commands(services, guild))
     except Exception as exc:  # a clear line, not a traceback, for a set-up step

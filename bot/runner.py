@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 
-from bot.app import close_services, freeze_heap, open_services
+from bot.app import StartupError, close_services, freeze_heap, open_services
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 async def run_all(settings: Settings) -> None:
+    """Run until a platform stops or the process is interrupted.
+
+    Raises ``StartupError`` (the database can't be opened) or ``ConfigError`` (a platform
+    refused its token): one line each, printed by ``python -m bot run``.
+    """
     slack = bool(
         settings.slack_bot_token or (settings.slack_client_id and settings.slack_client_secret)
     )
@@ -24,6 +30,13 @@ async def run_all(settings: Settings) -> None:
     # Adapters register their delivery ports with it as they start (register_delivery).
     services.scheduler = Scheduler(services)
     await services.scheduler.start()
+    try:  # before any platform starts: a port clash stops start-up at once
+        health_runner = await _health_server(
+            services, slack_http=slack and not settings.slack_app_token
+        )
+    except StartupError:
+        await close_services(services)
+        raise
     freeze_heap()
     tasks: list[asyncio.Task] = []
     if settings.discord_token:
@@ -39,14 +52,46 @@ async def run_all(settings: Settings) -> None:
 
         tasks.append(asyncio.create_task(console_serve(services), name="console"))
     try:
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if health_runner is not None:
+            await health_runner.cleanup()
         await close_services(services)  # stops the scheduler, closes the store
     for task in done:
-        if task.exception():
-            raise task.exception()  # type: ignore[misc]
+        exc = task.exception()
+        if (
+            isinstance(exc, OSError)
+            and exc.errno == errno.EADDRINUSE
+            and task.get_name() == "slack"
+        ):
+            raise StartupError(
+                f"SLACK_PORT: port {settings.slack_port} is already in use — stop what listens "
+                "there or choose another port"
+            )
+        if exc is not None:
+            raise exc
+
+
+async def _health_server(services, *, slack_http: bool):
+    """The /healthz + /readyz server on HEALTH_PORT, unless unset or Slack's server has it."""
+    settings = services.settings
+    if settings.health_port is None:
+        return None
+    if slack_http and settings.health_port == settings.slack_port:
+        return None  # Slack's HTTP server already answers both paths on that port
+    from bot import health
+
+    try:
+        runner, _ = await health.start_server(services, settings.health_host, settings.health_port)
+    except OSError as exc:
+        raise StartupError(
+            f"HEALTH_PORT: can't listen on {settings.health_host}:{settings.health_port} "
+            f"({exc.strerror or exc}) — choose a free port"
+        ) from None
+    return runner
 
 
 async def _console_only(settings: Settings) -> None:

@@ -127,8 +127,11 @@ class Service:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
-        for task in list(self._tasks):
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
+        # Wait for them: a tick still inside a query when the store closes hangs the process.
+        await asyncio.gather(*tasks, return_exceptions=True)
         self._jobs.clear()
 
     def jobs(self) -> list:

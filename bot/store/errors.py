@@ -38,3 +38,20 @@ class NotMember(StoreError):
 
 class AlreadyMember(StoreError):
     pass
+
+
+class StoreUnavailable(StoreError):
+    """The database can't be used: unreachable at start-up, or (SQLite) its file was deleted or
+    replaced while the bot runs. ``message`` is for members; ``reason`` is the operator's line
+    (names DATABASE_URL and the fix, never the password)."""
+
+    def __init__(
+        self,
+        reason: str,
+        message: str = (
+            "The bot's database is unavailable right now, so nothing was saved. "
+            "An admin has been alerted; please try again later."
+        ),
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
