@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import get_args
 
-from bot.content import norm
 from bot.content.schema import AUTHORED, InterviewTopic
 from bot.core.dispatch import pick_choice
 
@@ -53,11 +52,9 @@ CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
 
 
 def resolve_topic(value: str, topics: tuple[str, ...] | list[str] = TOPICS) -> str:
-    key = norm(value)
-    alias = TOPIC_ALIASES.get(key)
-    if alias and alias in topics:
-        return alias
-    return pick_choice("topic", key.replace(" ", "-"), tuple(topics))
+    """The topic ``value`` names (id, synonym or close typo), or a UserError listing topics."""
+    aliases = {a: t for a, t in TOPIC_ALIASES.items() if t in topics}
+    return pick_choice("topic", value, tuple(topics), aliases)
 
 
 def money(amount: int, currency: str) -> str:

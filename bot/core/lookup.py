@@ -183,18 +183,20 @@ class Resolver(Generic[T]):
 
 
 def resolve_any(text: str, resolvers: Sequence[Resolver]) -> list[Match]:
-    """Candidates across several resolvers: an exact hit in the first resolver that has one
-    wins (the order is the priority: a category before a skill of the same name); otherwise
-    every typo at the best distance across all of them."""
+    """Candidates across several resolvers in priority order (a category before a skill of
+    the same name): exact hits of the first resolver that has any; else the typos at the best
+    distance across all of them, taken from the first resolver that has typos that close."""
     for r in resolvers:
         hits = r.candidates(text, typos=False)
         if hits:
             return hits
-    typos = [m for r in resolvers for m in r.candidates(text)]
-    if not typos:
-        return []
-    best = min(m.distance for m in typos)
-    return [m for m in typos if m.distance == best]
+    found = [r.candidates(text) for r in resolvers]
+    best = min((m.distance for hits in found for m in hits), default=None)
+    for hits in found:
+        close = [m for m in hits if m.distance == best]
+        if close:
+            return close
+    return []
 
 
 def did_you_mean(names: Sequence[str], quote: bool = False) -> str:

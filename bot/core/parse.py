@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from bot.core.errors import UserError
 from bot.core.lookup import Resolver, did_you_mean
-from bot.core.registry import Command, Registry
+from bot.core.registry import Command, Option, Registry
 from bot.core.safety import neutralize
 
 MAX_INPUT = 2000
@@ -37,6 +37,12 @@ class Word:
 
     text: str
     quoted: bool = False
+    head: str = ""  # what came before the opening quote: "name:" in name:"Night Owls"
+
+    @property
+    def named(self) -> bool:
+        """Whether the word may be ``name:value`` (the colon was not inside quotes)."""
+        return ":" in self.text and (not self.quoted or self.head.endswith(":"))
 
 
 # Opening quote → the quotes that close it. Phones type typographic quotes.
@@ -52,14 +58,14 @@ def tokens(text: str) -> list[Word]:
         return [Word(w) for w in text.split()]  # the common case
     out: list[Word] = []
     buf: list[str] = []
-    quoted = False
+    quoted, head = False, ""
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
         if ch.isspace():
             if buf or quoted:
-                out.append(Word("".join(buf), quoted))
-            buf, quoted = [], False
+                out.append(Word("".join(buf), quoted, head))
+            buf, quoted, head = [], False, ""
             i += 1
             continue
         at_start = not buf or (buf[-1] == ":" and not quoted)
@@ -67,6 +73,7 @@ def tokens(text: str) -> list[Word]:
             closers = _QUOTES[ch]
             end = next((j for j in range(i + 1, n) if text[j] in closers), -1)
             if end != -1:
+                head = "".join(buf)
                 buf.append(text[i + 1 : end])
                 quoted = True
                 i = end + 1
@@ -76,7 +83,7 @@ def tokens(text: str) -> list[Word]:
         buf.append(ch)
         i += 1
     if buf or quoted:
-        out.append(Word("".join(buf), quoted))
+        out.append(Word("".join(buf), quoted, head))
     return out
 
 
@@ -132,6 +139,10 @@ def _unknown(registry: Registry, words: list[str], spell: Spelling | None) -> Us
             suggestions=[f"{first} {s}" for s in subs],
         )
     near = registry.suggest_names(words[0])
+    if near and len(words) > 1:  # "/grop create x" → /group create
+        cmd, _ = registry.resolve([near[0], words[1]])
+        if cmd is not None and len(cmd.path) == 2:
+            near = [cmd.name]
     hint = did_you_mean(["/" + n for n in near])
     return UserError(f"I don't know the command /{word}.{hint} Try /help.", suggestions=near)
 
@@ -169,7 +180,7 @@ def bind(
     for w in seq:
         key, sep, value = w.text.partition(":")
         name = key.lower()
-        if sep and not w.quoted and cmd.option(name) is not None:
+        if sep and w.named and cmd.option(name) is not None:
             if name in named:
                 raise UserError(
                     f"{name} is given twice (“{neutralize(named[name], 30)}” and "
@@ -181,7 +192,7 @@ def bind(
                     f"Usage: {usage_of(cmd, spell)}"
                 )
             named[name] = value
-        elif sep and not w.quoted and not free_text and _OPTION_NAME.match(key):
+        elif sep and w.named and not free_text and _OPTION_NAME.match(key):
             known = [o.name for o in cmd.options]
             near = Resolver((n, n, ()) for n in known).suggest(key)
             raise UserError(
@@ -191,12 +202,24 @@ def bind(
         else:
             positional.append(w)
     free = [o for o in cmd.options if o.name not in named]
+    last_text: str | None = None  # the free-text option filled last, which may take more words
     for i, opt in enumerate(free):
+        # "/resources andrew ng": a word that is not one of the next option's choices belongs
+        # to the free text before it.
+        while (
+            opt.choices
+            and last_text is not None
+            and positional
+            and not positional[0].quoted
+            and not _names_choice(opt, positional[0].text)
+        ):
+            named[last_text] += " " + positional.pop(0).text
         if not positional:
             break
         takes_rest = opt.greedy or (i == len(free) - 1 and opt.type == "string" and not opt.choices)
         if positional[0].quoted or not takes_rest:
             named[opt.name] = positional.pop(0).text
+            last_text = opt.name if opt.type == "string" and not opt.choices else None
             continue
         if i == len(free) - 1:
             named[opt.name] = " ".join(w.text for w in positional)
@@ -213,6 +236,13 @@ def bind(
         usage = usage_of(cmd, spell)
         raise UserError(f"I didn't understand “{extra}”. Usage: {usage}")
     return named
+
+
+def _names_choice(opt: Option, word: str) -> bool:
+    """Whether ``word`` names one of ``opt``'s choices (exactly, by alias or a close typo)."""
+    aliases = opt.aliases or {}
+    entries = [(c, c, [a for a, t in aliases.items() if t == c]) for c in opt.choices or ()]
+    return bool(Resolver(entries).candidates(word))
 
 
 def usage_of(cmd: Command, spell: Spelling | None = None) -> str:

@@ -12,8 +12,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from rapidfuzz import fuzz, process
-
 if TYPE_CHECKING:
     from bot.core.context import Services
     from bot.core.reply import Reply
@@ -92,10 +90,16 @@ class Registry:
         return list(dict.fromkeys(p[0] for p in self.commands))
 
     def suggest_names(self, word: str, limit: int = 3) -> list[str]:
-        """Command names close to ``word`` (for "did you mean …")."""
+        """Command names close to ``word`` (for "did you mean …"): a family it is a close typo
+        of first ("grop" → group), then names that look alike (``bot.core.lookup``)."""
+        from bot.core.lookup import Resolver
+
         names = sorted({c.name for c in self.commands.values()})
-        hits = process.extract(word.lower(), names, scorer=fuzz.WRatio, limit=limit)
-        return [name for name, score, _ in hits if score >= 60]
+        families = Resolver((f, f, ()) for f in self.top_level())
+        typo = [m.item for m in families.candidates(word)]
+        near = Resolver((n, n, ()) for n in names).suggest(word, limit)
+        out = typo + [n for n in near if n not in typo]  # a family: /help <family> lists it
+        return out[:limit]
 
 
 REGISTRY = Registry()
