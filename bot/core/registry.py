@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from bot.core.context import Services
+    from bot.core.context import Context, Services
     from bot.core.reply import Reply
 
 Handler = Callable[..., Awaitable["Reply"]]
 ActionHandler = Callable[..., Awaitable["Reply"]]
 Suggest = Callable[["Services"], Sequence[str]]
+# Suggestions that depend on where the member is (a workspace's group names): async, given
+# the invocation's context.
+SuggestLive = Callable[["Context"], Awaitable[Sequence[str]]]
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Option:
     choices: tuple[str, ...] | None = None
     aliases: Mapping[str, str] | None = None  # other words for a choice ("jobs" → job-platform)
     suggest: Suggest | None = None
+    suggest_live: SuggestLive | None = None
     min_value: int | None = None
     max_value: int | None = None
     max_length: int = 100
