@@ -86,15 +86,19 @@ def ask(text: str, presses: tuple[int, ...]) -> None:
 
                 services.scheduler = Service(services)
                 services.scheduler.register_delivery(ConsoleDelivery())
+        shown: list[str] = []  # every reply on the way: the question, then the verdict
         try:
             session = ConsoleSession(services)
             reply = await session.send(text)
             for n in presses:
                 if reply.kind == "error":
                     break
+                shown.append(render(reply))
                 reply = await session.send(str(n))
         finally:
             await _close(services)
+        if shown:
+            click.echo("\n\n".join(shown) + "\n")
         if reply.kind == "error":
             click.echo(" ".join((reply.text or "error").split()), err=True)
             return 1

@@ -29,8 +29,11 @@ def rank(typed: str, candidates: list[str], limit: int = MAX_SUGGESTIONS) -> lis
         return unique[:limit]
     starts = [c for c in unique if fold(c).startswith(key)]
     starts += [c for c in unique if c not in starts and any(w.startswith(key) for w in _words(c))]
+    # Loose fuzzy matches only help when nothing starts with what was typed ("germny"); next
+    # to a prefix match ("germ" → Germany) they are noise (Nigeria).
+    cutoff = 75 if starts else 50
     hits = process.extract(
-        key, unique, scorer=fuzz.WRatio, processor=fold, limit=limit, score_cutoff=50
+        key, unique, scorer=fuzz.WRatio, processor=fold, limit=limit, score_cutoff=cutoff
     )
     return (starts + [c for c, _, _ in hits if c not in starts])[:limit]
 
