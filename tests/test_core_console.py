@@ -33,6 +33,20 @@ from tests.conftest import services_with_store
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def bot(tmp_path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """``python -m bot …`` in a subprocess with its own SQLite file (stdin a pipe)."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+
+
 async def chat(services, keys: str, tmp_path) -> tuple[str, Path]:
     out = io.StringIO()
     history = tmp_path / "history"
@@ -118,16 +132,7 @@ def test_logs_go_to_a_file_not_the_conversation(tmp_path):
 
 
 def test_piped_console_stays_plain_and_answers(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.db'}"}
-    out = subprocess.run(
-        [sys.executable, "-m", "bot", "console"],
-        input="/salary germany\n1\n/quit\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
+    out = bot(tmp_path, "console", stdin="/salary germany\n1\n/quit\n")
     assert out.returncode == 0, out.stderr
     assert "€75,000" in out.stdout
     assert "nothing to press" in out.stdout
@@ -146,15 +151,7 @@ async def test_a_number_without_buttons_explains(services):
 
 
 def test_ask_with_press_prints_the_question_and_the_verdict(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"}
-    out = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "/quiz nlp", "--press", "1"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-    )
+    out = bot(tmp_path, "ask", "/quiz nlp", "--press", "1")
     assert out.returncode == 0, out.stderr
     text = out.stdout
     verdict = max(text.find("Correct!"), text.find("Not quite"))

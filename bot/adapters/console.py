@@ -263,12 +263,19 @@ async def _serve_plain(session: ConsoleSession, stdin: TextIO, stdout: TextIO) -
         if not line:  # EOF
             stdout.write("\n")
             return
-        if line.strip().lower() in QUIT:
+        if not await _answer(session, line, stdout):
             return
-        if not line.strip():
-            continue
+
+
+async def _answer(session: ConsoleSession, line: str, out: TextIO) -> bool:
+    """Answer one typed line on ``out``; False when the member leaves (/quit)."""
+    if line.strip().lower() in QUIT:
+        return False
+    if line.strip():
         reply = await session.send(line)
-        stdout.write(render(reply) + "\n")
+        out.write(render(reply) + "\n")
+        out.flush()
+    return True
 
 
 async def _serve_interactive(
@@ -306,10 +313,5 @@ async def _serve_interactive(
                 line = await prompt.prompt_async()
             except (EOFError, KeyboardInterrupt):
                 return
-            if line.strip().lower() in QUIT:
+            if not await _answer(session, line, out):
                 return
-            if not line.strip():
-                continue
-            reply = await session.send(line)
-            out.write(render(reply) + "\n")
-            out.flush()
