@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.app import close_services, freeze_heap, open_services
+from bot.app import close_services, freeze_heap, open_services, warm_up
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,7 @@ async def run_all(settings: Settings) -> None:
     # Adapters register their delivery ports with it as they start (register_delivery).
     services.scheduler = Scheduler(services)
     await services.scheduler.start()
+    await warm_up(services)  # before the heap is frozen: the tables live as long as the process
     freeze_heap()
     tasks: list[asyncio.Task] = []
     if settings.discord_token:

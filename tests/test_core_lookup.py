@@ -201,3 +201,42 @@ async def test_total_pay_is_not_called_an_average(services):
     assert "$165,462 total pay" in shown
     assert "$165,462 average" not in shown
     assert "$128,351 average" in shown
+
+
+# -- property: real content lookups stay within the typo threshold -------------------------
+
+
+def _country_keys(content, code: str) -> set[str]:
+    from bot.core import territories
+
+    figures = next(f for f in content.by_country.values() if f[0].country_code == code)
+    names = {figures[0].country, code, territories.english_name(code)}
+    names |= {a for s in figures for a in (*s.aliases, s.region or "")}
+    names |= set(territories.localized_names().get(code, ()))
+    keys = {fold(n) for n in names if fold(n)}
+    return keys | {compact(k) for k in keys}
+
+
+WORDS = st.one_of(
+    st.sampled_from(["germany", "austria", "uk", "usa", "spain", "nigeria", "canada", "dubai"]),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", min_size=1, max_size=14),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(word=WORDS, edit=st.integers(0, 2), at=st.integers(0, 20), ch=st.sampled_from("aeiouxz"))
+def test_property_country_lookup_never_strays(content, word, edit, at, ch):
+    typed = word
+    for _ in range(edit):  # a random typo or two on top
+        i = at % (len(typed) + 1)
+        typed = typed[:i] + ch + typed[i + 1 :]
+    match = content.find_country(typed)
+    if match is None:
+        return
+    key = fold(typed)
+    best = min(
+        OSA.distance(k, t) for k in _country_keys(content, match.code) for t in (key, compact(key))
+    )
+    assert best <= max_typos(len(key)), (typed, match.key)
+    if match.exact:
+        assert best == 0
