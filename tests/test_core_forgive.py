@@ -210,3 +210,20 @@ async def test_resources_unknown_topic_is_refused(services):
 async def test_resources_topic_typo_is_named(services):
     reply, _, text = await ask(services, "/resources statistcs")
     assert "Showing statistics for “statistcs”" in text
+
+
+def test_a_lone_choice_word_fills_its_own_option():
+    assert options("/interview hard") == {"difficulty": "hard"}
+    assert options("/quiz easy") == {"difficulty": "easy"}
+    assert options("/resources book") == {"kind": "book"}
+    assert options("/interview statistics") == {"topic": "statistics"}
+
+
+async def test_a_difficulty_typo_in_the_topic_place_is_explained(services):
+    reply, _, text = await ask(services, "/interview hrad")
+    assert reply.kind == "error" and "did you mean the difficulty hard" in text
+
+
+def test_a_bare_number_is_not_called_a_command():
+    msg = refused("/1")
+    assert "isn't a command" in msg and "/1" not in msg

@@ -138,6 +138,11 @@ def _unknown(registry: Registry, words: list[str], spell: Spelling | None) -> Us
             f"/{word} needs one of: {', '.join(subs)}. /help {first} explains each.",
             suggestions=[f"{first} {s}" for s in subs],
         )
+    if words[0].isdigit():  # a button number typed where there are no numbered choices
+        return UserError(
+            f"“{word}” isn't a command. Numbers press the [1], [2] … choices under a reply in "
+            "the console; elsewhere, click the button. Commands start with /, e.g. /help."
+        )
     near = registry.suggest_names(words[0])
     if near and len(words) > 1:  # "/grop create x" → /group create
         cmd, _ = registry.resolve([near[0], words[1]])
@@ -216,6 +221,16 @@ def bind(
             named[last_text] += " " + positional.pop(0).text
         if not positional:
             break
+        if len(positional) == 1 and not positional[0].quoted and not (opt.choices or opt.greedy):
+            # "/interview hard", "/resources book": a lone word that is exactly a later
+            # option's choice fills that option, not the free text before it.
+            later = next(
+                (o for o in free[i + 1 :] if _names_choice(o, positional[0].text, typos=False)),
+                None,
+            )
+            if later is not None:
+                named[later.name] = positional.pop(0).text
+                break
         takes_rest = opt.greedy or (i == len(free) - 1 and opt.type == "string" and not opt.choices)
         if positional[0].quoted or not takes_rest:
             named[opt.name] = positional.pop(0).text
@@ -238,11 +253,13 @@ def bind(
     return named
 
 
-def _names_choice(opt: Option, word: str) -> bool:
+def _names_choice(opt: Option, word: str, typos: bool = True) -> bool:
     """Whether ``word`` names one of ``opt``'s choices (exactly, by alias or a close typo)."""
+    if not opt.choices:
+        return False
     aliases = opt.aliases or {}
-    entries = [(c, c, [a for a, t in aliases.items() if t == c]) for c in opt.choices or ()]
-    return bool(Resolver(entries).candidates(word))
+    entries = [(c, c, [a for a, t in aliases.items() if t == c]) for c in opt.choices]
+    return bool(Resolver(entries).candidates(word, typos=typos))
 
 
 def usage_of(cmd: Command, spell: Spelling | None = None) -> str:
