@@ -115,9 +115,16 @@ _background: set[asyncio.Future] = set()
 
 async def warm_up(services: Services) -> None:
     """Build the lookup tables that are lazy (country names in CLDR's languages, about a
-    second) in a worker thread, so no member's first lookup waits for them. Never raises."""
+    second; the tz database's cities) in a worker thread, so no member's first lookup waits
+    for them. Never raises."""
+    from bot.core.timezones import warm_up as timezones_warm_up
+
+    def build() -> None:
+        services.content.warm_up()
+        timezones_warm_up()
+
     try:
-        await asyncio.get_running_loop().run_in_executor(None, services.content.warm_up)
+        await asyncio.get_running_loop().run_in_executor(None, build)
     except Exception:
         logging.getLogger(__name__).exception("warming up the lookup tables failed")
 

@@ -142,7 +142,9 @@ def content_check() -> None:
         click.echo(str(err), err=True)
     counts = ", ".join(f"{k}: {len(v)}" for k, v in sorted(result.items.items()))
     if result.errors:
-        click.echo(f"{len(result.errors)} problem(s) in {directory}", err=True)
+        from bot.core.wording import plural
+
+        click.echo(f"{plural(len(result.errors), 'problem')} in {directory}", err=True)
         sys.exit(1)
     if not result.items:
         click.echo(f"No content found in {directory}", err=True)

@@ -270,7 +270,7 @@ async def check_in(ctx: Context, prompt: str = "", *_: str) -> Reply:
             ephemeral=True,
         )
     return Reply(
-        text=f"Checked in: +{result.points_awarded} points. Streak: {plural(result.streak, 'day')}"
+        text=f"Checked in: +{plural(result.points_awarded, 'point')}. Streak: {plural(result.streak, 'day')}"
         + (f", best {result.best_streak}." if result.best_streak > result.streak else "."),
         ephemeral=True,
         kind="success",

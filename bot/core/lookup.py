@@ -96,6 +96,7 @@ class Resolver(Generic[T]):
         extra: Iterable[tuple[T, str, Iterable[str]]] = (),
     ) -> None:
         self._entries: list[_Entry[T]] = []
+        self._index: dict[object, int] = {}  # item → entry (hashable items)
         self._keys: dict[str, list[int]] = {}  # folded name/alias → entry indexes (typo-able)
         self._exact_only: dict[str, list[int]] = {}
         for table, source in ((self._keys, entries), (self._exact_only, extra)):
@@ -112,11 +113,19 @@ class Resolver(Generic[T]):
         self._key_list = list(self._keys)
 
     def _entry(self, item: T, name: str) -> int:
-        for i, e in enumerate(self._entries):
-            if e.item == item:
-                return i
+        try:
+            known = self._index.get(item)  # type: ignore[arg-type]
+        except TypeError:  # an unhashable item: compare one by one
+            known = next((i for i, e in enumerate(self._entries) if e.item == item), None)
+        if known is not None:
+            return known
         self._entries.append(_Entry(item, name))
-        return len(self._entries) - 1
+        idx = len(self._entries) - 1
+        try:
+            self._index[item] = idx  # type: ignore[index]
+        except TypeError:
+            pass
+        return idx
 
     # -- answers ----------------------------------------------------------------------------
 

@@ -83,6 +83,11 @@ def iana_name(canonical: str) -> str:
     return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
 
 
+def warm_up() -> None:
+    """Build the city table now (a worker thread at start-up) rather than on first use."""
+    _resolver()
+
+
 def suggestions() -> list[str]:
     """Every IANA name, most-used regions first, for autocomplete."""
     return sorted(
