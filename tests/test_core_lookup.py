@@ -108,6 +108,11 @@ def test_property_every_name_finds_itself(name):
         ("indonesia", "Indonesia"),
         ("Österreich", "Austria"),
         ("niger", "Niger"),
+        ("holland", "Netherlands"),
+        ("the netherlands", "Netherlands"),
+        ("brasil", "Brazil"),
+        ("india", "India"),
+        ("austrai", "Austria"),  # a typo of a country without figures is still that country
     ],
 )
 async def test_a_country_without_figures_is_named_never_substituted(services, typed, country):
@@ -133,6 +138,10 @@ async def test_a_country_without_figures_is_named_never_substituted(services, ty
         ("Südafrika", "South Africa", "ZAR 450,000"),
         ("Kanada", "Canada", "CAD 95,000"),
         ("Espagne", "Spain", "€40,000"),
+        ("Германия", "Germany", "€75,000"),
+        ("ドイツ", "Germany", "€75,000"),
+        ("scotland", "United Kingdom", "£55,000"),
+        ("the uk", "United Kingdom", "£55,000"),
     ],
 )
 async def test_country_names_in_other_languages(services, typed, country, figure):

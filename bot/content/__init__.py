@@ -158,6 +158,8 @@ class Content:
             hits = step()
             if hits:
                 return self._country_answer(hits)
+        if key.startswith("the "):  # "the netherlands", "the uk"
+            return self.lookup_country(key[4:])
         return CountryLookup(suggestions=tuple(self.suggest_countries(text)))
 
     def _country_answer(self, hits: list) -> CountryLookup:
