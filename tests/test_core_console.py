@@ -183,3 +183,12 @@ async def test_daily_now_shows_the_post_once_without_a_stray_prompt(daily_consol
     assert "I studied this" not in render(reply)  # the post above already has the button
     checked = await session.send("1")  # and its number still works
     assert "Checked in" in checked.text and "day(s)" not in checked.text
+
+
+async def test_daily_subscribe_takes_a_city_like_profile_does(daily_console):
+    session, _ = daily_console
+    reply = await session.send("/daily subscribe time:07:30 timezone:berlin")
+    assert reply.kind == "success", reply.text
+    assert "07:30 Europe/Berlin" in reply.text
+    reply = await session.send("/daily subscribe timezone:pacific")
+    assert reply.kind == "error" and "which one?" in reply.text

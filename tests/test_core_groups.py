@@ -186,3 +186,9 @@ async def test_profile_timezone_default_and_bad(session):
     assert reply.kind == "success" and "workspace" in text
     reply, text = await say(session, "/profile timezone westeros")
     assert reply.kind == "error" and "“westeros” isn't a timezone" in text
+
+
+async def test_quiz_emoji_topic_shows_what_was_typed(session):
+    reply, text = await say(session, "/quiz 🤖")
+    assert reply.kind == "error"
+    assert "“🤖” isn't a topic" in text and "''" not in text
