@@ -43,6 +43,11 @@ LOOKUPS = [
     "/salary germny",
     "/salary usa",
     "/salary compare uk germany",
+    "/salary Allemagne",
+    "/salary austria",
+    "/salary narnia",
+    "/skills docker",
+    "/help daily",
     "/path",
     "/path steps",
     "/role",
@@ -110,6 +115,7 @@ def startup(argv: list[str], needle: str, stdin: str | None, runs: int) -> list[
 
 async def main(calls: int) -> None:
     services = build_services()
+    services.content.warm_up()  # as bot.app.warm_up does after start-up (CLDR country names)
     ctx = context(services)
     floor_cmd = Command(("noop",), "noop", noop)
     floor = await measure(ctx, floor_cmd, {}, calls)

@@ -113,7 +113,34 @@ def start_in_background(services: Services, *, scheduler: bool = False) -> async
             logging.getLogger(__name__).exception("background start-up failed")
 
     services.ready = asyncio.create_task(go(), name="start-up")
+
+    def warm_later(_: asyncio.Task) -> None:
+        # After the store, outside ``ready``: commands waiting for the store don't wait for it.
+        task = asyncio.ensure_future(warm_up(services))
+        _background.add(task)  # a reference, so the task isn't collected mid-way
+        task.add_done_callback(_background.discard)
+
+    services.ready.add_done_callback(warm_later)
     return services.ready
+
+
+_background: set[asyncio.Future] = set()
+
+
+async def warm_up(services: Services) -> None:
+    """Build the lookup tables that are lazy (country names in CLDR's languages, about a
+    second; the tz database's cities) in a worker thread, so no member's first lookup waits
+    for them. Never raises."""
+    from bot.core.timezones import warm_up as timezones_warm_up
+
+    def build() -> None:
+        services.content.warm_up()
+        timezones_warm_up()
+
+    try:
+        await asyncio.get_running_loop().run_in_executor(None, build)
+    except Exception:
+        logging.getLogger(__name__).exception("warming up the lookup tables failed")
 
 
 async def close_services(services: Services) -> None:

@@ -113,15 +113,19 @@ def ask(text: str, presses: tuple[int, ...]) -> None:
 
                 services.scheduler = Service(services)
                 services.scheduler.register_delivery(ConsoleDelivery())
+        shown: list[str] = []  # every reply on the way: the question, then the verdict
         try:
             session = ConsoleSession(services)
             reply = await session.send(text)
             for n in presses:
                 if reply.kind == "error":
                     break
+                shown.append(render(reply))
                 reply = await session.send(str(n))
         finally:
             await _close(services)
+        if shown:
+            click.echo("\n\n".join(shown) + "\n")
         if reply.kind == "error":
             click.echo(" ".join((reply.text or "error").split()), err=True)
             return 1
@@ -179,7 +183,9 @@ def content_check() -> None:
         click.echo(str(err), err=True)
     counts = ", ".join(f"{k}: {len(v)}" for k, v in sorted(result.items.items()))
     if result.errors:
-        click.echo(f"{len(result.errors)} problem(s) in {directory}", err=True)
+        from bot.core.wording import plural
+
+        click.echo(f"{plural(len(result.errors), 'problem')} in {directory}", err=True)
         sys.exit(1)
     if not result.items:
         click.echo(f"No content found in {directory}", err=True)

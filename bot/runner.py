@@ -6,7 +6,7 @@ import asyncio
 import errno
 import logging
 
-from bot.app import StartupError, close_services, freeze_heap, open_services
+from bot.app import StartupError, close_services, freeze_heap, open_services, warm_up
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ async def run_all(settings: Settings) -> None:
     except StartupError:
         await close_services(services)
         raise
+    await warm_up(services)  # before the heap is frozen: the tables live as long as the process
     freeze_heap()
     tasks: list[asyncio.Task] = []
     if settings.discord_token:

@@ -22,12 +22,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
-
-from rapidfuzz import fuzz, process
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.errors import UserError
 from bot.core.safety import neutralize
+from bot.core.timezones import parse_timezone as _parse_timezone
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EVERY_DAY = ",".join(DAYS)
@@ -59,7 +58,6 @@ _DAY_SETS = {
 
 _TIME_24 = re.compile(r"^(\d{1,2})(?::|h|\.)?(\d{2})?$")
 _TIME_12 = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\.?$")
-_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$")
 
 
 # -- parsing ------------------------------------------------------------------------------
@@ -98,41 +96,8 @@ def time_of(canonical: str) -> time:
     return time(int(hour), int(minute))
 
 
-@lru_cache(maxsize=1)
-def _zone_names() -> dict[str, str]:
-    return {name.lower(): name for name in available_timezones()}
-
-
-def parse_timezone(text: str) -> str:
-    """An IANA name (any case) or a fixed offset (``UTC+2``, ``GMT-05:30``, ``+01:00``).
-
-    Returns the canonical form: the IANA name as spelled in the tz database, ``UTC``, or
-    ``UTC±HH:MM``. Raises UserError with suggestions otherwise.
-    """
-    raw = " ".join(text.strip().split())
-    low = raw.lower()
-    if low in ("utc", "gmt", "z", "zulu", "utc+0", "utc-0", "gmt+0", "utc+00:00"):
-        return "UTC"
-    m = _OFFSET.match(low)
-    if m and (low.startswith(("utc", "gmt")) or low[0] in "+-"):
-        sign, hours, minutes = m.group(1), int(m.group(2)), int(m.group(3) or 0)
-        if hours > 14 or minutes >= 60 or (hours == 14 and minutes):
-            raise UserError(
-                f"“{neutralize(raw, 30)}” is out of range: offsets go from UTC-14:00 to UTC+14:00."
-            )
-        if hours == 0 and minutes == 0:
-            return "UTC"
-        return f"UTC{sign}{hours:02d}:{minutes:02d}"
-    key = low.replace(" ", "_")
-    names = _zone_names()
-    if key in names:
-        return names[key]
-    near = process.extract(key, list(names), scorer=fuzz.WRatio, limit=3, score_cutoff=70)
-    hint = f" Did you mean {' or '.join(names[n] for n, _, _ in near)}?" if near else ""
-    raise UserError(
-        f"“{neutralize(raw, 40)}” isn't a timezone I know.{hint} Use an IANA name like "
-        "Europe/Berlin or America/New_York, or an offset like UTC+2."
-    )
+# One timezone parser for every command (IANA names, cities, UTC offsets): bot.core.timezones.
+parse_timezone = _parse_timezone
 
 
 @lru_cache(maxsize=1024)

@@ -7,11 +7,23 @@ Slack's single slash command: ``/salary germany``, ``/interview topic:statistics
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import sys
 import textwrap
+from pathlib import Path
 from typing import TextIO
 
+from prompt_toolkit import PromptSession
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.input import Input
+from prompt_toolkit.output import Output
+from prompt_toolkit.patch_stdout import patch_stdout
+
 from bot.app import context
+from bot.core.complete import suggestions
 from bot.core.context import Member, Services
 from bot.core.dispatch import execute, press
 from bot.core.reply import Reply
@@ -68,20 +80,33 @@ class ConsoleSession:
         self.services = services
         self.ctx = context(services, "console", WORKSPACE, channel, member)
         self.buttons: list[str] = []
+        self.posted: list[str] = []  # button actions of a post delivered during this command
 
     async def send(self, line: str) -> Reply:
         """Handle one typed line: a command, or the number of a button."""
         line = line.strip()
-        if line.isdigit() and self.buttons:
+        if line.isdigit():
+            if not self.buttons:
+                return Reply(
+                    text="There's nothing to press: the last reply had no numbered choices. "
+                    "Numbers pick a [1], [2] … button; commands start with /, e.g. /help.",
+                    kind="error",
+                )
             n = int(line)
             if not 1 <= n <= len(self.buttons):
                 return Reply(text=f"Pick a choice between 1 and {len(self.buttons)}.", kind="error")
             reply = await press(self.ctx, self.buttons[n - 1])
         else:
+            self.posted = []
             reply = await execute(self.ctx, line if line.startswith("/") else "/" + line)
+            shown = [b.action for b in reply.buttons]
+            if shown and shown == self.posted:
+                # The command posted a message to this same console (/daily now) and returns
+                # its buttons too: they are on screen already, with the same numbers.
+                reply = reply.with_(buttons=())
         if reply.buttons:
             self.buttons = [b.action for b in reply.buttons]
-        elif reply.kind != "error":
+        elif reply.kind != "error" and not self.posted:
             self.buttons = []
         return reply
 
@@ -92,42 +117,143 @@ class ConsoleDelivery:
     platform = "console"
 
     def __init__(self, out: TextIO | None = None, session: ConsoleSession | None = None) -> None:
-        self.out = out or sys.stdout
+        self._out = out
         self.session = session
 
+    @property
+    def out(self) -> TextIO:
+        # Looked up at each post: under the interactive console sys.stdout is patched so
+        # posts print above the prompt.
+        return self._out or sys.stdout
+
     async def post(self, workspace: str, channel: str, reply: Reply) -> str:
-        self.out.write("\n📬 " + render(reply) + "\n> ")
+        # No prompt here: the interactive console redraws its own below the post.
+        self.out.write("\n📬 " + render(reply) + "\n")
         self.out.flush()
         if self.session is not None and reply.buttons:
-            self.session.buttons = [b.action for b in reply.buttons]
+            self.session.buttons = self.session.posted = [b.action for b in reply.buttons]
         return f"console-{id(reply)}"
 
     async def notify_admin(self, workspace: str, channel: str, text: str) -> None:
-        self.out.write("\n⚠ " + text + "\n> ")
+        self.out.write("\n⚠ " + text + "\n")
         self.out.flush()
 
 
 BANNER = (
-    "MLE study bot — console. Type /help for commands, a number to press a button, /quit to leave."
+    "MLE study bot — console. Type /help for commands, a number to press a button, /quit to "
+    "leave. Tab completes commands and options; ↑/↓ recall earlier lines."
 )
+QUIT = ("/quit", "/exit", "quit", "exit")
+
+
+def history_path() -> Path:
+    """Where typed lines are kept between sessions: ``$MLE_HISTORY``, else the user's data
+    directory (``$XDG_DATA_HOME`` or ``~/.local/share``)/mle-bot/console-history."""
+    if os.environ.get("MLE_HISTORY"):
+        return Path(os.environ["MLE_HISTORY"])
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "mle-bot" / "console-history"
+
+
+def log_path() -> Path:
+    """Where logs go while the interactive console owns the terminal: ``$MLE_LOG_FILE``, else
+    ``mle-bot.log`` beside the default database, in the current directory."""
+    return Path(os.environ.get("MLE_LOG_FILE") or "mle-bot.log")
+
+
+def logs_to_file(path: Path) -> None:
+    """Send every log record to ``path`` instead of the terminal, so no log line lands in
+    the conversation (Alembic, APScheduler and our own INFO lines included)."""
+    root = logging.getLogger()
+    level = root.level
+    for handler in list(root.handlers):
+        if isinstance(handler, logging.StreamHandler) and not isinstance(
+            handler, logging.FileHandler
+        ):
+            root.removeHandler(handler)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level if level != logging.NOTSET else logging.WARNING)
+    # Libraries that print through their own handlers (none today) would bypass the root:
+    logging.lastResort = None
+
+
+class CommandCompleter(Completer):
+    """Tab completion from the registry: command words, subcommands, then option names
+    (``topic:``) and each option's choices or suggestions (``bot.core.complete``)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def get_completions(self, document: Document, complete_event: CompleteEvent):
+        text = document.text_before_cursor
+        if not text.startswith("/"):
+            return
+        words = text[1:].split(" ")
+        current = words[-1]
+        done = [w for w in words[:-1] if w]
+        reg = self.services.registry
+        if not done:
+            for family in reg.top_level():
+                if family.startswith(current.lower()):
+                    yield Completion(family, -len(current))
+            return
+        if len(done) == 1 and reg.subcommands(done[0].lower()):
+            for sub in sorted(c.path[1] for c in reg.subcommands(done[0].lower())):
+                if sub.startswith(current.lower()):
+                    yield Completion(sub, -len(current))
+        cmd, used = reg.resolve(done)
+        if cmd is None:
+            return
+        name, sep, value = current.partition(":")
+        if sep:
+            opt = cmd.option(name.lower())
+            if opt is not None:
+                for choice in suggestions(self.services, cmd, opt.name, value)[:20]:
+                    shown = f'"{choice}"' if " " in choice else choice
+                    yield Completion(shown, -len(value), display=choice)
+            return
+        given = {w.partition(":")[0].lower() for w in done[used:] if ":" in w}
+        for opt in cmd.options:
+            if opt.name not in given and opt.name.startswith(current.lower()):
+                yield Completion(opt.name + ":", -len(current), display_meta=opt.description)
 
 
 async def serve(
-    services: Services, stdin: TextIO | None = None, stdout: TextIO | None = None
+    services: Services,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    *,
+    pipe: Input | None = None,
+    output: Output | None = None,
+    history: Path | None = None,
 ) -> None:
-    """Interactive loop. Reading stdin happens in a thread so scheduled posts still arrive."""
-    stdin = stdin or sys.stdin
-    stdout = stdout or sys.stdout
+    """The chat loop. On a terminal (or with prompt_toolkit's ``pipe`` input and ``output``,
+    as tests drive it): line editing, history (``history_path``) and tab completion, with
+    scheduled posts printed above the prompt and logs sent to a file. Otherwise (a pipe, a
+    script) plain lines from ``stdin``, read in a thread so scheduled posts still arrive."""
+    interactive = pipe is not None or (
+        stdin is None and stdout is None and sys.stdin.isatty() and sys.stdout.isatty()
+    )
     session = ConsoleSession(services)
+    posts_to = stdout  # None: whatever sys.stdout is when a post arrives
 
     def offer_delivery(_=None) -> None:  # daily prompts for console channels show up here
         if services.scheduler is not None:
-            services.scheduler.register_delivery(ConsoleDelivery(stdout, session))
+            services.scheduler.register_delivery(ConsoleDelivery(posts_to, session))
 
     if services.ready is not None and not services.ready.done():
         services.ready.add_done_callback(offer_delivery)  # the scheduler is still starting
     else:
         offer_delivery()
+    if interactive:
+        await _serve_interactive(services, session, stdout, pipe, output, history)
+    else:
+        await _serve_plain(session, stdin or sys.stdin, stdout or sys.stdout)
+
+
+async def _serve_plain(session: ConsoleSession, stdin: TextIO, stdout: TextIO) -> None:
     stdout.write(BANNER + "\n")
     loop = asyncio.get_running_loop()
     while True:
@@ -137,9 +263,55 @@ async def serve(
         if not line:  # EOF
             stdout.write("\n")
             return
-        if line.strip().lower() in ("/quit", "/exit", "quit", "exit"):
+        if not await _answer(session, line, stdout):
             return
-        if not line.strip():
-            continue
+
+
+async def _answer(session: ConsoleSession, line: str, out: TextIO) -> bool:
+    """Answer one typed line on ``out``; False when the member leaves (/quit)."""
+    if line.strip().lower() in QUIT:
+        return False
+    if line.strip():
         reply = await session.send(line)
-        stdout.write(render(reply) + "\n")
+        out.write(render(reply) + "\n")
+        out.flush()
+    return True
+
+
+async def _serve_interactive(
+    services: Services,
+    session: ConsoleSession,
+    stdout: TextIO | None,
+    pipe: Input | None,
+    output: Output | None,
+    history: Path | None,
+) -> None:
+    if pipe is None:  # a real terminal: the logs must not write over the conversation
+        logs = log_path()
+        logs_to_file(logs)
+    path = history or history_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        kept: History = FileHistory(str(path))
+    except OSError:  # a read-only home: history for this session only
+        kept = InMemoryHistory()
+    prompt = PromptSession(
+        "> ",
+        history=kept,
+        completer=CommandCompleter(services),
+        complete_while_typing=False,
+        input=pipe,
+        output=output,
+    )
+    with patch_stdout(raw=True):
+        out = stdout or sys.stdout  # sys.stdout is patched now: text prints above the prompt
+        out.write(BANNER + "\n")
+        if pipe is None:
+            out.write(f"(Logs go to {logs}.)\n")
+        while True:
+            try:
+                line = await prompt.prompt_async()
+            except (EOFError, KeyboardInterrupt):
+                return
+            if not await _answer(session, line, out):
+                return

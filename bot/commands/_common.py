@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import get_args
 
-from bot.content import AUTHORED_LABEL, norm
+from bot.content import AUTHORED_LABEL
 from bot.content.schema import AUTHORED, InterviewTopic
 from bot.core.dispatch import pick_choice
+from bot.core.errors import UserError
+from bot.core.lookup import Resolver
+from bot.core.safety import neutralize
 
 TOPICS: tuple[str, ...] = get_args(InterviewTopic)
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -72,11 +75,18 @@ CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
 
 
 def resolve_topic(value: str, topics: tuple[str, ...] | list[str] = TOPICS) -> str:
-    key = norm(value)
-    alias = TOPIC_ALIASES.get(key)
-    if alias and alias in topics:
-        return alias
-    return pick_choice("topic", key.replace(" ", "-"), tuple(topics))
+    """The topic ``value`` names (id, synonym or close typo), or a UserError listing topics."""
+    aliases = {a: t for a, t in TOPIC_ALIASES.items() if t in topics}
+    try:
+        return pick_choice("topic", value, tuple(topics), aliases)
+    except UserError:
+        level = Resolver((d, d, ()) for d in DIFFICULTIES).resolve(value)
+        if level is None:
+            raise
+        raise UserError(  # "/interview hrad": a difficulty in the topic's place
+            f"“{neutralize(value, 20)}” isn't a topic; did you mean the difficulty {level.item}? "
+            f"Try difficulty:{level.item}, e.g. /interview difficulty:{level.item}."
+        ) from None
 
 
 def money(amount: int, currency: str) -> str:

@@ -8,6 +8,7 @@ from bot.core.context import Context
 from bot.core.dispatch import pick_choice
 from bot.core.registry import Option, command
 from bot.core.reply import Entry, Reply
+from bot.core.wording import plural
 
 # section name → (heading, career kinds it shows)
 PATH_SECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -52,7 +53,7 @@ def _overview(ctx: Context, sections, title: str, usage: str) -> Reply:
     for name, (heading, kinds) in sections.items():
         n = sum(1 for f in ctx.content.career if f.kind in kinds)
         if n:
-            items.append(Entry(f"{heading} — {usage} {name}", f"{n} item{'s' * (n != 1)}"))
+            items.append(Entry(f"{heading} — {usage} {name}", plural(n, "item")))
     return Reply(title=title, text=f"Pick a section: {usage} <section>.", items=tuple(items))
 
 

@@ -16,6 +16,8 @@ from bot.core.errors import UserError
 from bot.core.registry import Option, action, command
 from bot.core.reply import Entry, Field, Reply
 from bot.core.safety import neutralize
+from bot.core.timezones import suggestions as tz_suggestions
+from bot.core.wording import plural
 from scheduler.curriculum import DEFAULT_TRACK, TRACKS
 from scheduler.prompt import CHECKIN_ACTION
 from scheduler.timespec import (
@@ -76,8 +78,9 @@ def _describe(sub: Subscription) -> str:
         Option("time", "Local time, 24-hour HH:MM (default 09:00)", max_length=10),
         Option(
             "timezone",
-            "IANA name like Europe/Berlin, or UTC+2 (default: the workspace's)",
+            "A city (Berlin), an IANA name like Europe/Berlin, or UTC+2 (default: the workspace's)",
             max_length=64,
+            suggest=lambda _services: tz_suggestions(),
         ),
         Option("days", "daily, weekdays, weekends or mon,wed,fri (default daily)", max_length=60),
         Option("track", "Which path to follow (default mixed)", choices=TRACKS),
@@ -263,11 +266,11 @@ async def check_in(ctx: Context, prompt: str = "", *_: str) -> Reply:
     )
     if result.already:
         return Reply(
-            text=f"You already checked in on this prompt. Streak: {result.streak} day(s).",
+            text=f"You already checked in on this prompt. Streak: {plural(result.streak, 'day')}.",
             ephemeral=True,
         )
     return Reply(
-        text=f"Checked in: +{result.points_awarded} points. Streak: {result.streak} day(s)"
+        text=f"Checked in: +{plural(result.points_awarded, 'point')}. Streak: {plural(result.streak, 'day')}"
         + (f", best {result.best_streak}." if result.best_streak > result.streak else "."),
         ephemeral=True,
         kind="success",

@@ -8,9 +8,11 @@ from bot.commands._store import call, need_store, refuse_bots, who
 from bot.core import actions
 from bot.core.context import Context
 from bot.core.errors import UserError
+from bot.core.lookup import Resolver, did_you_mean, fold
 from bot.core.registry import Option, action, command
 from bot.core.reply import Button, Field, Reply
 from bot.core.safety import neutralize, strip_controls
+from bot.core.wording import plural
 
 MIN_NAME = 2
 MAX_NAME = 32
@@ -55,15 +57,51 @@ def lookup_name(raw: str) -> str:
     return name[:64]
 
 
-def _name_option(desc: str = "the group's name") -> Option:
-    return Option("name", desc, required=True, greedy=True, max_length=100, suggest=None)
+async def group_names(ctx: Context) -> list[str]:
+    """This workspace's group names (autocomplete; the resolver's candidates)."""
+    if ctx.store is None:
+        return []
+    return [g.name for g in await call(ctx.store.list_groups(ctx.platform, ctx.workspace))]
+
+
+async def find_group(
+    ctx: Context, typed: str, *, then: str | None = None
+) -> tuple[str, str | None]:
+    """``(name as stored, note)`` of the group ``typed`` names: exactly (case, accents and
+    spacing ignored), or by a close typo — which a read-only command (``then`` None) shows
+    with a note, and a command that changes something (``then`` = "join", "leave", …) asks
+    about instead of acting on. Raises UserError with "did you mean" otherwise."""
+    name = lookup_name(typed)
+    resolver = Resolver((g, g, ()) for g in await group_names(ctx))
+    hits = resolver.candidates(name)
+    if len(hits) == 1 and (hits[0].exact or then is None):
+        note = None if hits[0].exact else f"Showing {hits[0].item} for “{neutralize(name, 40)}”."
+        return hits[0].item, note
+    near = [m.item for m in hits] or resolver.suggest(name)
+    hint = did_you_mean(near)
+    if then and len(near) == 1:
+        hint += f" Type /group {then} {near[0]}."
+    raise UserError(
+        f"There's no group called “{neutralize(name, 40)}” here.{hint} See /group list."
+    )
+
+
+def _name_option(desc: str = "the group's name", live: bool = True) -> Option:
+    return Option(
+        "name",
+        desc,
+        required=True,
+        greedy=True,
+        max_length=100,
+        suggest_live=group_names if live else None,
+    )
 
 
 @command(
     "group",
     "create",
     description="Create a study group (you join it)",
-    options=[_name_option("a name for the group (2–32 characters)")],
+    options=[_name_option("a name for the group (2–32 characters)", live=False)],
     examples=["/group create Night Owls"],
 )
 async def create(ctx: Context, name: str) -> Reply:
@@ -100,11 +138,12 @@ async def create(ctx: Context, name: str) -> Reply:
 async def join(ctx: Context, name: str) -> Reply:
     store = need_store(ctx)
     refuse_bots(ctx)
+    name, _ = await find_group(ctx, name, then="join")
     group = await call(
         store.join_group(
             ctx.platform,
             ctx.workspace,
-            lookup_name(name),
+            name,
             ctx.member.id,
             who(ctx),
             ctx.clock.now(),
@@ -113,7 +152,7 @@ async def join(ctx: Context, name: str) -> Reply:
     )
     return Reply(
         title=f"You joined {group.name}",
-        text=f"{group.members} member{'s' if group.members != 1 else ''} now. "
+        text=f"{plural(group.members, 'member')} now. "
         f"See how you compare with /leaderboard {group.name}.",
         kind="success",
     )
@@ -122,9 +161,8 @@ async def join(ctx: Context, name: str) -> Reply:
 @command("group", "leave", description="Leave a study group", options=[_name_option()])
 async def leave(ctx: Context, name: str) -> Reply:
     store = need_store(ctx)
-    group = await call(
-        store.leave_group(ctx.platform, ctx.workspace, lookup_name(name), ctx.member.id)
-    )
+    name, _ = await find_group(ctx, name, then="leave")
+    group = await call(store.leave_group(ctx.platform, ctx.workspace, name, ctx.member.id))
     return Reply(text=f"You left {group.name}.", kind="success", ephemeral=True)
 
 
@@ -138,7 +176,7 @@ async def list_(ctx: Context) -> Reply:
         )
     mine = set(await call(store.member_groups(ctx.platform, ctx.workspace, ctx.member.id)))
     lines = [
-        f"• {g.name} — {g.members} member{'s' if g.members != 1 else ''}{' (you)' if g.name in mine else ''}"
+        f"• {g.name} — {plural(g.members, 'member')}{' (you)' if g.name in mine else ''}"
         for g in groups
     ]
     return Reply(
@@ -151,7 +189,8 @@ async def list_(ctx: Context) -> Reply:
 @command("group", "info", description="A study group's members", options=[_name_option()])
 async def info(ctx: Context, name: str) -> Reply:
     store = need_store(ctx)
-    detail = await call(store.group_info(ctx.platform, ctx.workspace, lookup_name(name)))
+    name, note = await find_group(ctx, name)
+    detail = await call(store.group_info(ctx.platform, ctx.workspace, name))
     g = detail.group
     names = ", ".join(neutralize(n, 40) for n in detail.member_names) or "nobody yet"
     more = g.members - len(detail.member_names)
@@ -163,21 +202,28 @@ async def info(ctx: Context, name: str) -> Reply:
             Field("Members", str(g.members)),
             Field("Created", g.created_at.date().isoformat()),
         ),
-        text=f"Members: {names}",
+        text=((note + "\n") if note else "") + f"Who's in it: {names}",
         footer=f"Leaderboard: /leaderboard {g.name}",
     )
 
 
-def _split_rename(name: str, new_name: str | None) -> tuple[str, str]:
+async def _split_rename(ctx: Context, name: str, new_name: str | None) -> tuple[str, str]:
+    """``(old, new)`` from "<old> <new>" (quoted), "<old> to <new>", or "<old words> <new
+    words>" when the leading words are exactly an existing group's name."""
     if new_name:
         return name, new_name
     if " to " in name:
         old, _, new = name.partition(" to ")
         return old, new
     words = name.split()
-    if len(words) == 2:
-        return words[0], words[1]
-    raise UserError("Say which group and its new name: /group rename Night Owls to Early Birds.")
+    existing = {fold(g): g for g in await group_names(ctx)}
+    for cut in range(len(words) - 1, 0, -1):
+        if fold(" ".join(words[:cut])) in existing:
+            return " ".join(words[:cut]), " ".join(words[cut:])
+    raise UserError(
+        'Say which group and its new name: /group rename "Night Owls" "Early Birds" '
+        "or /group rename Night Owls to Early Birds."
+    )
 
 
 @command(
@@ -185,18 +231,20 @@ def _split_rename(name: str, new_name: str | None) -> tuple[str, str]:
     "rename",
     description="Rename a study group (admins)",
     options=[
-        _name_option("the group's name, then “to” and the new name"),
+        _name_option("the group's name (quote it, or put “to” before the new name)"),
         Option("new_name", "the new name", max_length=100),
     ],
-    examples=["/group rename Night Owls to Early Birds"],
+    examples=[
+        '/group rename "Night Owls" "Early Birds"',
+        "/group rename Night Owls to Early Birds",
+    ],
     admin=True,
 )
 async def rename(ctx: Context, name: str, new_name: str | None = None) -> Reply:
     store = need_store(ctx)
-    old, new = _split_rename(name, new_name)
-    group = await call(
-        store.rename_group(ctx.platform, ctx.workspace, lookup_name(old), clean_name(new))
-    )
+    old, new = await _split_rename(ctx, name, new_name)
+    old, _ = await find_group(ctx, old, then="rename")
+    group = await call(store.rename_group(ctx.platform, ctx.workspace, old, clean_name(new)))
     return Reply(text=f"Renamed to {group.name}.", kind="success")
 
 
@@ -210,11 +258,12 @@ async def rename(ctx: Context, name: str, new_name: str | None = None) -> Reply:
 )
 async def delete(ctx: Context, name: str) -> Reply:
     store = need_store(ctx)
-    detail = await call(store.group_info(ctx.platform, ctx.workspace, lookup_name(name), limit=0))
+    name, _ = await find_group(ctx, name, then="delete")
+    detail = await call(store.group_info(ctx.platform, ctx.workspace, name, limit=0))
     g = detail.group
     return Reply(
         title=f"Delete {g.name}?",
-        text=f"Its {g.members} membership{'s' if g.members != 1 else ''} go; members keep their points.",
+        text=_leaving(g.members) + " Everyone keeps their points.",
         buttons=(
             Button(
                 f"Delete {g.name}", actions.encode(ctx.services, "grp.del", g.id, g.name), "danger"
@@ -222,6 +271,14 @@ async def delete(ctx: Context, name: str) -> Reply:
             Button("Cancel", actions.encode(ctx.services, "grp.cancel")),
         ),
     )
+
+
+def _leaving(members: int) -> str:
+    if members == 0:
+        return "It has no members."
+    if members == 1:
+        return "Its one member leaves it."
+    return f"Its {members} members leave it."
 
 
 @action("grp.del")

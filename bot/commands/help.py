@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.context import Context
 from bot.core.dispatch import usage_for
 from bot.core.errors import UserError
+from bot.core.lookup import did_you_mean
 from bot.core.parse import split_words
 from bot.core.registry import Option, command
 from bot.core.reply import Entry, Field, Reply
@@ -43,6 +44,25 @@ def _examples(cmd, spell) -> list[str]:
     return [f"/{prefix} {e.lstrip('/')}" for e in cmd.examples]
 
 
+def _family(ctx: Context, family: str) -> Reply:
+    """Help on a family with no command of its own (/help daily): each subcommand's usage
+    and what it does."""
+    subs = ctx.services.registry.subcommands(family)
+    items = tuple(
+        Entry(
+            usage_for(ctx, c),
+            c.description
+            + (" (admins)" if c.admin and "admin" not in c.description.lower() else ""),
+        )
+        for c in subs
+    )
+    return Reply(
+        title=f"/{family} — {len(subs)} subcommands",
+        text=f"/help {family} <subcommand> explains one, e.g. /help {family} {subs[0].path[1]}.",
+        items=items,
+    )
+
+
 def _command_names(services) -> list[str]:
     return sorted({c.name for c in services.registry.commands.values()})
 
@@ -78,10 +98,14 @@ async def help_(ctx: Context, command: str | None = None) -> Reply:
     if cmd is None and spell is not None:  # the platform's own name ("daily-admin subscribe")
         wanted = tuple(w.lower() for w in words)
         cmd = next((c for c in reg.commands.values() if spell(c)[-len(wanted) :] == wanted), None)
+    if cmd is None and words and reg.subcommands(words[0].lower()):
+        return _family(ctx, words[0].lower())
     if cmd is None:
         near = reg.suggest_names(command)
-        hint = f" Did you mean {' or '.join(near)}?" if near else ""
-        raise UserError(f"There is no command “{neutralize(command, 40)}”.{hint}")
+        hint = did_you_mean(["/" + n for n in near])
+        raise UserError(
+            f"There is no command “{neutralize(command, 40)}”.{hint} /help lists them all."
+        )
     fields = [
         Field(o.name, o.description + (" (required)" if o.required else ""), inline=False)
         for o in cmd.options

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from bot.commands._store import call, need_store, small_int
+from bot.commands.groups import find_group, group_names
 from bot.core import actions
 from bot.core.context import Context
 from bot.core.dispatch import pick_choice
 from bot.core.errors import UserError
+from bot.core.lookup import Resolver, did_you_mean
 from bot.core.registry import Option, action, command
 from bot.core.reply import Button, Field, Reply
 from bot.core.safety import neutralize, strip_controls
+from bot.core.wording import plural
 
 PAGE = 10
 PERIODS = ("week", "month", "all")
@@ -34,11 +37,12 @@ CONFIRM_MINUTES = 10
 
 
 def split_period(group: str | None, period: str | None) -> tuple[str | None, str]:
-    """Separate a trailing period word from the group words: "night owls week"."""
+    """Separate a trailing period word from the group words ("night owls week" → ("night
+    owls", "week")); an explicit ``period`` is parsed as one. Pure: the command then checks
+    which reading names an existing group (see ``read_group_and_period``)."""
     if period is not None:
-        key = " ".join(period.lower().split())
         cleaned = " ".join(strip_controls(group).split()) if group else ""
-        return cleaned or None, PERIOD_WORDS.get(key) or pick_choice("period", key, PERIODS)
+        return cleaned or None, pick_choice("period", period, PERIODS, PERIOD_WORDS)
     if group is None:
         return None, "all"
     words = " ".join(strip_controls(group).split())
@@ -49,6 +53,51 @@ def split_period(group: str | None, period: str | None) -> tuple[str | None, str
         if lowered.endswith(" " + phrase):
             return words[: -len(phrase) - 1].strip() or None, PERIOD_WORDS[phrase]
     return words or None, "all"
+
+
+async def read_group_and_period(
+    ctx: Context, group: str | None, period: str | None
+) -> tuple[str | None, str, str | None]:
+    """``(group as stored or None, period, note)`` for /leaderboard's words.
+
+    A group's full name wins over a trailing period word, so "Crunch Week", "Deep Learning
+    Month" and "Best Ever" show those groups (all time); "Night Owls week" is Night Owls'
+    week when no group is called that; ``period:`` always means the period. A word that is
+    neither a group nor a period gets "did you mean" (/leaderboard weak → week)."""
+    if group is None:
+        return None, split_period(None, period)[1], None
+    typed = " ".join(strip_controls(group).split())
+    names = await group_names(ctx)
+    groups = Resolver((g, g, ()) for g in names)
+    whole = groups.candidates(typed, typos=False)
+    if whole:  # the full name of a group, whatever words it ends with
+        return whole[0].item, split_period(None, period)[1], None
+    if period is not None:
+        rest, when = split_period(group, period)
+        if rest is None:
+            return None, when, None
+        name, note = await find_group(ctx, rest)
+        return name, when, note
+    rest, when = split_period(typed, None)
+    if rest is None:
+        return None, when, None
+    if rest != typed and groups.candidates(rest, typos=False):
+        return groups.candidates(rest, typos=False)[0].item, when, None
+    hits = groups.candidates(typed)
+    if len(hits) == 1:
+        return hits[0].item, "all", f"Showing {hits[0].item} for “{neutralize(typed, 40)}”."
+    periods = _period_resolver().candidates(typed)
+    near = [f"/leaderboard {m.item}" for m in periods] + groups.suggest(typed)
+    raise UserError(
+        f"There's no group called “{neutralize(typed, 40)}” here, and it isn't a period "
+        f"(week, month, all).{did_you_mean(near[:3])} See /group list."
+    )
+
+
+def _period_resolver() -> Resolver[str]:
+    return Resolver(
+        (p, p, [w for w, t in PERIOD_WORDS.items() if t == p and len(w) > 1]) for p in PERIODS
+    )
 
 
 async def board(ctx: Context, group: str | None, period: str, page: int) -> Reply:
@@ -107,7 +156,11 @@ async def board(ctx: Context, group: str | None, period: str, page: int) -> Repl
     description="Points standings: this week, this month or all time, for everyone or a group",
     options=[
         Option(
-            "group", "a study group's name (leave out for everyone)", greedy=True, max_length=100
+            "group",
+            "a study group's name (leave out for everyone)",
+            greedy=True,
+            max_length=100,
+            suggest_live=group_names,
         ),
         Option("period", "week, month or all", choices=PERIODS),
         Option("page", "page number", type="integer", min_value=1, max_value=10_000),
@@ -117,8 +170,9 @@ async def board(ctx: Context, group: str | None, period: str, page: int) -> Repl
 async def leaderboard(
     ctx: Context, group: str | None = None, period: str | None = None, page: int = 1
 ) -> Reply:
-    group, period = split_period(group, period)
-    return await board(ctx, group, period, page)
+    group, period, note = await read_group_and_period(ctx, group, period)
+    reply = await board(ctx, group, period, page)
+    return reply.with_(text=f"{note}\n{reply.text}") if note else reply
 
 
 @action("lb.page")
@@ -165,7 +219,7 @@ async def confirm_reset(ctx: Context, issued: str = "", *_: str) -> Reply:
         raise UserError("That confirmation has expired. Run /leaderboard reset again.")
     removed = await call(store.reset_points(ctx.platform, ctx.workspace, ctx.member.id, now))
     return Reply(
-        text=f"Leaderboards reset ({removed} point award{'s' if removed != 1 else ''} cleared).",
+        text=f"Leaderboards reset ({plural(removed, 'point award')} cleared).",
         kind="success",
         ephemeral=True,
         replace=True,

@@ -2,45 +2,29 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
-
-from rapidfuzz import fuzz, process
-
 from bot.commands._store import call, need_store, refuse_bots, who
 from bot.core.context import Context
-from bot.core.errors import UserError
 from bot.core.registry import Option, command
 from bot.core.reply import Field, Reply
 from bot.core.safety import neutralize
+from bot.core.timezones import iana_name, parse_timezone
+from bot.core.timezones import suggestions as tz_suggestions
+from bot.core.wording import plural
 
 CLEAR = {"default", "reset", "workspace", "none", "clear"}
 
 
-@lru_cache(maxsize=1)
-def _zones() -> dict[str, str]:
-    return {z.lower(): z for z in available_timezones()}
-
-
 def resolve_timezone(text: str) -> str | None:
-    """An IANA timezone name from what was typed (case-insensitive); None to clear."""
-    key = text.strip().replace(" ", "_")
-    if key.lower() in CLEAR:
+    """The IANA name to store for what was typed (a city, an IANA name or a whole-hour
+    offset, through the one parser ``bot.core.timezones.parse_timezone``); None to follow
+    the workspace again (``default``). Raises UserError with suggestions."""
+    if text.strip().lower() in CLEAR:
         return None
-    name = _zones().get(key.lower())
-    if name:
-        try:
-            ZoneInfo(name)
-            return name
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    near = process.extract(key.lower(), list(_zones()), scorer=fuzz.WRatio, limit=3)
-    hint = [_zones()[n] for n, s, _ in near if s >= 70]
-    more = f" Did you mean {' or '.join(hint)}?" if hint else ""
-    raise UserError(
-        f"“{neutralize(text, 40)}” isn't a timezone I know.{more} "
-        "Use an IANA name such as Europe/Berlin or America/New_York."
-    )
+    return iana_name(parse_timezone(text))
+
+
+def _timezones(services) -> list[str]:
+    return ["default", *tz_suggestions()]
 
 
 @command(
@@ -69,8 +53,8 @@ async def profile(ctx: Context) -> Reply:
         Field("Points", str(p.points)),
         Field("Rank", f"#{p.rank}" if p.rank else "—"),
         Field("This week", f"{p.week_points} pts"),
-        Field("Streak", f"{p.streak} day{'s' if p.streak != 1 else ''}"),
-        Field("Best streak", f"{p.best_streak} day{'s' if p.best_streak != 1 else ''}"),
+        Field("Streak", plural(p.streak, "day")),
+        Field("Best streak", plural(p.best_streak, "day")),
         Field("Timezone", p.timezone if p.own_timezone else f"{p.timezone} (the workspace's)"),
     ]
     if p.groups:
@@ -88,15 +72,27 @@ async def profile(ctx: Context) -> Reply:
     "timezone",
     description="Set your timezone for streak days (e.g. Europe/Berlin; 'default' to use the workspace's)",
     options=[
-        Option("timezone", "an IANA name such as Europe/Berlin", required=True, max_length=64)
+        Option(
+            "timezone",
+            "a city (Berlin), an IANA name (Europe/Berlin) or UTC+2; default: the workspace's",
+            required=True,
+            max_length=64,
+            suggest=_timezones,
+        )
     ],
-    examples=["/profile timezone Europe/Berlin", "/profile timezone default"],
+    examples=[
+        "/profile timezone Europe/Berlin",
+        "/profile timezone berlin",
+        "/profile timezone UTC+2",
+        "/profile timezone default",
+    ],
     ephemeral=True,
 )
 async def timezone(ctx: Context, timezone: str) -> Reply:
     store = need_store(ctx)
     refuse_bots(ctx)
     tz = resolve_timezone(timezone)
+    typed_as = parse_timezone(timezone) if tz is not None else None
     await call(store.set_member_timezone(ctx.platform, ctx.workspace, ctx.member.id, who(ctx), tz))
     if tz is None:
         ws = await call(store.workspace_timezone(ctx.platform, ctx.workspace))
@@ -105,4 +101,5 @@ async def timezone(ctx: Context, timezone: str) -> Reply:
             kind="success",
             ephemeral=True,
         )
-    return Reply(text=f"Your streak days now follow {tz}.", kind="success", ephemeral=True)
+    shown = tz if tz == typed_as else f"{typed_as} ({tz})"
+    return Reply(text=f"Your streak days now follow {shown}.", kind="success", ephemeral=True)

@@ -17,6 +17,7 @@ from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.registry import Option, action, command
 from bot.core.reply import Button, Reply, error
+from bot.core.wording import plural
 
 _rng = random.SystemRandom()
 LETTERS = "ABCDE"
@@ -159,7 +160,7 @@ async def answer(ctx: Context, post_id: str = "", choice: str = "", *_: str) -> 
         return error("That quiz isn't available here. Run /quiz for a new one.")
     if result.correct:
         return Reply(
-            title=f"Correct! +{result.points_awarded} points",
+            title=f"Correct! +{plural(result.points_awarded, 'point')}",
             text=q.explanation,
             ephemeral=True,
             kind="success",

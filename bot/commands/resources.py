@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import get_args
 
-from rapidfuzz import fuzz, process
-
 from bot.commands._common import with_note
-from bot.content import norm
 from bot.content.schema import Resource, ResourceKind
 from bot.core.context import Context
 from bot.core.errors import UserError
+from bot.core.lookup import Resolver, fold
 from bot.core.registry import Option, command
 from bot.core.reply import Entry, Reply
 from bot.core.safety import neutralize
@@ -53,26 +53,38 @@ def _describe(r: Resource) -> str:
     return text
 
 
-def _match_topic(content, topic: str) -> list[Resource]:
-    key = norm(topic).replace(" ", "-")
-    exact = [r for r in content.resources if key in r.topics or key in r.tags]
-    if exact:
-        return exact
-    # A resource named by its title, provider or author ("datacamp", "andrew ng") before a
-    # fuzzy topic: WRatio scores one-letter topics such as "c" 100 inside any word.
-    words = norm(topic)
-    named = [
-        r
-        for r in content.resources
-        if words in norm(" ".join([r.title, r.provider or "", *r.authors]))
-    ]
-    if named:
-        return named
+@lru_cache(maxsize=8)  # one per loaded content (immutable)
+def _topic_resolver(content) -> Resolver[str]:
+    """Topics by name and the resources' tags that name a topic of their own (not the
+    "also-in-000" bookkeeping tags)."""
+    tags = sorted({t for r in content.resources for t in r.tags if not t.startswith("also-in")})
     topics = content.resource_topics()
-    hit = process.extractOne(key, topics, scorer=fuzz.WRatio, score_cutoff=85)
-    if hit:
-        return [r for r in content.resources if hit[0] in r.topics]
-    near = [t for t, s, _ in process.extract(key, topics, scorer=fuzz.WRatio, limit=4) if s >= 50]
+    return Resolver([(t, t, ()) for t in topics] + [(t, t, ()) for t in tags if t not in topics])
+
+
+def _match_topic(content, topic: str) -> tuple[list[Resource], str | None]:
+    """Resources on ``topic`` and a note when it was read as a close typo.
+
+    A topic or tag (exact, or a close typo — the note says so), else resources whose title,
+    provider or author contains the words as whole words ("coursera", "andrew ng"), else a
+    UserError with the nearest topics. Never a loose fuzzy guess."""
+    hits = _topic_resolver(content).candidates(topic)
+    if len(hits) == 1:
+        key = hits[0].item
+        found = [r for r in content.resources if key in r.topics or key in r.tags]
+        note = None if hits[0].exact else f"Showing {key} for “{neutralize(topic, 40)}”."
+        return found, note
+    words = fold(topic)
+    if len(words) > 1:  # a lone letter would match initials ("David R. O'Hallaron")
+        phrase = re.compile(rf"(?<![\w+#]){re.escape(words)}(?![\w+#])")
+        named = [
+            r
+            for r in content.resources
+            if phrase.search(fold(" ".join([r.title, r.provider or "", *r.authors])))
+        ]
+        if named:
+            return named, None
+    near = [m.item for m in hits] or _topic_resolver(content).suggest(topic, 4)
     hint = f" Try: {', '.join(near)}." if near else ""
     raise UserError(f"I have no resources on “{neutralize(topic, 40)}”.{hint}")
 
@@ -96,7 +108,9 @@ def _match_topic(content, topic: str) -> list[Resource]:
     paged=True,
 )
 async def resources(ctx: Context, topic: str | None = None, kind: str | None = None) -> Reply:
-    found = list(ctx.content.resources) if topic is None else _match_topic(ctx.content, topic)
+    found, note = list(ctx.content.resources), None
+    if topic is not None:
+        found, note = _match_topic(ctx.content, topic)
     if kind is not None:
         found = [r for r in found if r.kind == kind]
     title = "Learning resources"
@@ -105,6 +119,9 @@ async def resources(ctx: Context, topic: str | None = None, kind: str | None = N
     if kind:
         title += f" ({kind})"
     if not found:
-        return Reply(title=title, text="Nothing matches both filters. Try without kind.")
+        return Reply(
+            title=title,
+            text=((note + " ") if note else "") + "Nothing matches both filters. Try without kind.",
+        )
     items = tuple(Entry(r.title, _describe(r), ctx.content.cite(r.source)) for r in found)
-    return Reply(title=title, items=items)
+    return Reply(title=title, text=note, items=items)

@@ -6,6 +6,7 @@ from bot.commands._common import money
 from bot.content.schema import Salary
 from bot.core.context import Context
 from bot.core.errors import UserError
+from bot.core.lookup import did_you_mean, join_or
 from bot.core.registry import Option, command
 from bot.core.reply import Entry, Field, Reply
 from bot.core.safety import neutralize
@@ -18,20 +19,36 @@ def _countries(services) -> list[str]:
 
 
 def _country(ctx: Context, text: str):
-    match = ctx.content.find_country(text)
-    if match is None:
-        near = ctx.content.suggest_countries(text)
-        hint = f" Did you mean {' or '.join(near)}?" if near else ""
+    """The covered country ``text`` names, or a UserError that says why not (a country the
+    guides don't cover, several countries, an ambiguous name, or nothing known)."""
+    found = ctx.content.lookup_country(text)
+    if found.match is not None:
+        return found.match
+    shown = neutralize(text, 40)
+    covered = "The guides have figures for: " + ", ".join(ctx.content.countries()) + "."
+    if found.uncovered:
+        how = f"“{shown.upper()}” is the ISO code of {found.uncovered}. " if found.by_code else ""
+        also = did_you_mean(found.suggestions)
+        raise UserError(f"{how}The guides have no figures for {found.uncovered}.{also} {covered}")
+    if found.ambiguous:
         raise UserError(
-            f"I have no salary figures for “{neutralize(text, 40)}”.{hint} "
-            "Type /salary to see the countries I have."
+            f"“{shown}” could be {join_or(found.ambiguous)}: say which. {covered}",
         )
-    return match
+    several = ctx.content.split_countries(text)
+    if len(several) > 1:
+        raise UserError(
+            f"That names {len(several)} countries ({', '.join(several)}): /salary shows one "
+            "country, /salary compare <a> <b> compares two."
+        )
+    hint = did_you_mean(found.suggestions)
+    raise UserError(f"I don't know a country called “{shown}”.{hint} {covered}")
 
 
 def headline(s: Salary) -> str:
+    """ "$128,351 average", "$165,462 total pay" or a range: the guide's own label for the
+    figure (a total-pay figure is never called an average)."""
     if s.average is not None:
-        label = "average total pay" if s.basis == "total" else "average"
+        label = "total pay" if s.basis == "total" else "average"
         return f"{money(s.average, s.currency)} {label}"
     return f"{money(s.low, s.currency)}–{money(s.high, s.currency)}"  # type: ignore[arg-type]
 
@@ -53,6 +70,10 @@ def details(s: Salary) -> str:
     return text
 
 
+def _arg(name: str) -> str:
+    return f'"{name}"' if " " in name else name
+
+
 @command(
     "salary",
     description="ML engineer salaries by country: average, range, basis and source",
@@ -68,12 +89,13 @@ async def salary(ctx: Context, country: str | None = None) -> Reply:
             )
             for name, figures in ctx.content.by_country.items()
         )
-        return Reply(
-            title="ML engineer salaries — countries with figures",
-            text="Type /salary <country> for the range, basis and source, "
-            "or /salary compare <a> <b>.",
-            items=items,
-        )
+        text = "Type /salary <country> for the range, basis and source, or /salary compare <a> <b>."
+        for s in ctx.content.general_salaries:  # never counted as any country's figure
+            text += (
+                f"\nA guide also gives a range without naming a country: {headline(s)} per "
+                f"year ({ctx.content.cite(s.source)})."
+            )
+        return Reply(title="ML engineer salaries — countries with figures", text=text, items=items)
     match = _country(ctx, country)
     figures = match.figures
     note = None if match.exact else f"Showing {match.key} for “{neutralize(country, 40)}”."
@@ -100,7 +122,15 @@ async def salary(ctx: Context, country: str | None = None) -> Reply:
     needs_store=False,
 )
 async def compare(ctx: Context, a: str, b: str) -> Reply:
-    first, second = _country(ctx, a), _country(ctx, b)
+    first = _country(ctx, a)
+    several = [] if ctx.content.find_country(b) else ctx.content.split_countries(b)
+    if len(several) > 1:
+        named = [first.key, *several]
+        raise UserError(
+            f"/salary compare takes two countries; you named {len(named)} ({', '.join(named)}). "
+            f"Compare two at a time, e.g. /salary compare {_arg(a)} {_arg(several[0])}."
+        )
+    second = _country(ctx, b)
     if first.key == second.key:
         raise UserError(f"Both are {first.key}: pick two different countries.")
     fields = []

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import get_args
 
-from rapidfuzz import fuzz, process
-
 from bot.commands._common import footer_for, with_note
-from bot.content import norm
 from bot.content.schema import SkillCategory
 from bot.core.context import Context
-from bot.core.dispatch import pick_choice
 from bot.core.errors import UserError
+from bot.core.lookup import Resolver, did_you_mean, fold, resolve_any
 from bot.core.registry import Option, command
 from bot.core.reply import Entry, Reply
+from bot.core.safety import neutralize
 
 CATEGORIES: tuple[str, ...] = get_args(SkillCategory)
 LABELS = {
@@ -74,27 +74,58 @@ async def skills(ctx: Context, category: str | None = None) -> Reply:
             text="Pick a category with /skills <category>, or name a skill: /skills pytorch.",
             items=tuple(items),
         )
-    key = norm(category)
-    cat = ALIASES.get(key) or (
-        key.replace(" ", "-") if key.replace(" ", "-") in CATEGORIES else None
+    hits = resolve_any(category, _resolvers(content))
+    if len(hits) == 1:
+        hit = hits[0]
+        note = None if hit.exact else f"Showing {hit.name} for “{neutralize(category, 40)}”."
+        kind, value = hit.item
+        if kind == "skill":
+            return _skill_card(value, note, content)
+        return _category_list(content, value, note)
+    shown = neutralize(category, 40)
+    near = [m.name for m in hits] or [
+        n for r in _resolvers(content) for n in r.suggest(category, 3)
+    ][:4]
+    raise UserError(
+        f"The guides name no skill called “{shown}”.{did_you_mean(near)} "
+        f"Categories: {', '.join(CATEGORIES)}. /search {shown} looks through everything."
     )
-    if cat is None:
-        by_name = {norm(s.name): s for s in content.skills}
-        hit = process.extractOne(key, list(by_name), scorer=fuzz.WRatio, score_cutoff=88)
-        if hit:
-            s = by_name[hit[0]]
-            text = with_note(s.description + (f"\nWhy it matters: {s.why}" if s.why else ""), s)
-            return Reply(
-                title=f"{s.name} — {LABELS.get(s.category, s.category)}",
-                text=text,
-                footer=footer_for([s.source], ctx.content),
-            )
-        try:
-            cat = pick_choice("category", key.replace(" ", "-"), CATEGORIES)
-        except UserError as exc:
-            raise UserError(
-                exc.message + " You can also name a skill, e.g. /skills pytorch."
-            ) from None
+
+
+@lru_cache(maxsize=8)  # one set per loaded content (immutable)
+def _resolvers(content) -> tuple[Resolver, Resolver, Resolver]:
+    """In priority order: categories by id and label; skills by full name (and by the name
+    without its parenthesis when no other skill has that name: "complexity"); categories by
+    synonym ("deep learning" is a skill before it is a synonym of ml)."""
+    categories = Resolver((("category", c), LABELS.get(c, c), [c]) for c in CATEGORIES)
+    full = {fold(s.name) for s in content.skills}
+
+    def short(name: str) -> list[str]:
+        bare = _PAREN.sub("", name)
+        return [bare] if fold(bare) not in full else []
+
+    skills = Resolver((("skill", s), s.name, short(s.name)) for s in content.skills)
+    synonyms = Resolver(
+        (("category", c), LABELS.get(c, c), [a for a, t in ALIASES.items() if t == c])
+        for c in CATEGORIES
+        if any(t == c for t in ALIASES.values())
+    )
+    return categories, skills, synonyms
+
+
+_PAREN = re.compile(r"\s*\([^)]*\)")
+
+
+def _skill_card(s, note: str | None, content) -> Reply:
+    text = with_note(s.description + (f"\nWhy it matters: {s.why}" if s.why else ""), s)
+    return Reply(
+        title=f"{s.name} — {LABELS.get(s.category, s.category)}",
+        text=((note + "\n") if note else "") + text,
+        footer=footer_for([s.source], content),
+    )
+
+
+def _category_list(content, cat: str, note: str | None) -> Reply:
     chosen = [s for s in content.skills if s.category == cat]
     items = tuple(
         Entry(
@@ -104,8 +135,7 @@ async def skills(ctx: Context, category: str | None = None) -> Reply:
         )
         for s in chosen
     )
-    return Reply(
-        title=f"{LABELS.get(cat, cat)} skills",
-        text=None if items else "No skills in this category yet.",
-        items=items,
-    )
+    text = note if items else ((note + " ") if note else "") + "No skills in this category yet."
+    label = LABELS.get(cat, cat)
+    title = label if label.lower().endswith("skills") else f"{label} skills"
+    return Reply(title=title, text=text, items=items)

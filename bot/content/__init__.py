@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from rapidfuzz import fuzz, process
-
 from bot.content.loader import ContentError, load_dir
 from bot.content.schema import (
     AUTHORED,
@@ -25,8 +23,9 @@ from bot.content.schema import (
     Skill,
 )
 from bot.content.search import Doc, SearchIndex
+from bot.core.lookup import Resolver, fold
 
-__all__ = ["AUTHORED_LABEL", "Content", "ContentInvalid", "CountryMatch", "norm"]
+__all__ = ["AUTHORED_LABEL", "Content", "ContentInvalid", "CountryLookup", "CountryMatch", "norm"]
 
 AUTHORED_LABEL = "authored by the MLE study bot team"
 
@@ -50,6 +49,21 @@ class CountryMatch:
     key: str  # the country's display name
     figures: tuple[Salary, ...]
     exact: bool
+    code: str = ""  # ISO 3166-1 alpha-2
+
+
+@dataclass(frozen=True)
+class CountryLookup:
+    """What a typed country name resolved to. Exactly one of: ``match`` (a country with
+    figures), ``uncovered`` (a real country the guides give no figures for, by its English
+    name), ``ambiguous`` (several countries fit equally well), or none of them (not a
+    country I know; ``suggestions`` are covered countries that look alike)."""
+
+    match: CountryMatch | None = None
+    uncovered: str | None = None
+    ambiguous: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    by_code: bool = False  # ``uncovered`` was reached by its ISO code ("sa" → Saudi Arabia)
 
 
 class Content:
@@ -124,38 +138,138 @@ class Content:
         return list(self.by_country)
 
     def find_country(self, text: str) -> CountryMatch | None:
-        """Salary figures for a country by name, code, alias or a close typo."""
-        key = norm(text)
-        if not key:
-            return None
-        exact = self._country_keys.get(key)
+        """Salary figures for a country by name (in English or one of
+        ``bot.core.territories.LANGUAGES``), ISO code, alias or a close typo; None when the
+        guides have no figures for what was typed (see ``lookup_country`` for why)."""
+        return self.lookup_country(text).match
+
+    def lookup_country(self, text: str) -> CountryLookup:
+        """Resolve a typed country (see ``bot.core.lookup`` for the rules) and say why not.
+
+        Order: an exact name, alias or ISO code of a covered country; another country's bare
+        ISO code ("sa" → Saudi Arabia, "at"); an exact English name of any country
+        (covered, or "uncovered"); an exact name in one of CLDR's other languages
+        (``bot.core.territories.LANGUAGES``, loaded on first need); a close typo of a covered
+        country's name or alias; a close typo of any country's English name ("uncovered").
+        Else nothing, with suggestions. A real country is never answered with another's
+        figures."""
+        from bot.core import territories
+
+        exact = self._countries.candidates(text, typos=False)
         if exact:
-            return CountryMatch(exact, self.by_country[exact], True)
-        hit = process.extractOne(key, list(self._country_keys), scorer=fuzz.WRatio, score_cutoff=85)
-        if hit and len(key) >= 4:
-            name = self._country_keys[hit[0]]
-            return CountryMatch(name, self.by_country[name], False)
-        return None
+            return self._country_answer(exact)
+        key = fold(text)
+        code = key.upper()
+        if len(code) == 2 and code in territories.english_names():
+            # A bare ISO code ("sa", "at") of a country without figures: say whose code it
+            # is, and offer covered countries with those initials ("sa" → South Africa).
+            initials = [
+                n for n in self.countries() if "".join(w[0] for w in fold(n).split()) == key
+            ]
+            return CountryLookup(
+                uncovered=territories.english_name(code), by_code=True, suggestions=tuple(initials)
+            )
+        steps = (
+            lambda: self._english().candidates(text, typos=False),
+            # Other languages' names before any typo: "Alemania" is 2 edits from Albania,
+            # "Russie" 1 from "aussie", but each is exactly some language's name.
+            lambda: self._localized().candidates(text, typos=False),
+            lambda: self._countries.candidates(text),
+            lambda: self._english().candidates(text),
+        )
+        for step in steps:
+            hits = step()
+            if hits:
+                return self._country_answer(hits)
+        if key.startswith("the "):  # "the netherlands", "the uk"
+            return self.lookup_country(key[4:])
+        return CountryLookup(suggestions=tuple(self.suggest_countries(text)))
+
+    def _country_answer(self, hits: list) -> CountryLookup:
+        codes = list(dict.fromkeys(m.item for m in hits))
+        if len(codes) > 1:
+            from bot.core.territories import english_name
+
+            names = [self._code_names.get(c) or english_name(c) for c in codes]
+            return CountryLookup(ambiguous=tuple(names))
+        m = hits[0]
+        name = self._code_names.get(m.item)
+        if name is None:
+            from bot.core.territories import english_name
+
+            return CountryLookup(uncovered=english_name(m.item))
+        return CountryLookup(match=CountryMatch(name, self.by_country[name], m.exact, m.item))
+
+    def split_countries(self, text: str) -> list[str]:
+        """The covered countries named one after another in ``text`` ("uk germany france" →
+        United Kingdom, Germany, France), or [] unless every word belongs to one."""
+        words = fold(text).split()
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for j in range(len(words), i, -1):
+                hit = self.find_country(" ".join(words[i:j]))
+                if hit is not None and (j - i > 1 or hit.exact):
+                    out.append(hit.key)
+                    i = j
+                    break
+            else:
+                return []
+        return out
 
     def suggest_countries(self, text: str, limit: int = 3) -> list[str]:
-        hits = process.extract(norm(text), list(self._country_keys), scorer=fuzz.WRatio, limit=10)
-        names = [self._country_keys[k] for k, s, _ in hits if s >= 50]
-        return list(dict.fromkeys(names))[:limit]
+        """Covered countries whose names look like ``text`` (for "did you mean")."""
+        return self._countries.suggest(text, limit)
 
     # -- building ------------------------------------------------------------------------
 
     def _build_country_index(self) -> None:
         countries: dict[str, list[Salary]] = defaultdict(list)
-        keys: dict[str, str] = {}
+        self.general_salaries: tuple[Salary, ...] = tuple(
+            s for s in self.salaries if s.country is None
+        )
         for s in self.salaries:
-            countries[s.country].append(s)
-        for name, figures in countries.items():
-            for s in figures:
-                for alias in (s.country, s.country_code, s.region or "", *s.aliases):
-                    if alias and norm(alias):
-                        keys.setdefault(norm(alias), name)
+            if s.country is not None:
+                countries[s.country].append(s)
         self.by_country = {k: tuple(v) for k, v in sorted(countries.items())}
-        self._country_keys = keys
+        self._code_names = {v[0].country_code: k for k, v in self.by_country.items()}
+        entries = []
+        for name, figures in self.by_country.items():
+            aliases = [a for s in figures for a in (s.country_code, s.region, *s.aliases) if a]
+            entries.append((figures[0].country_code, name, list(dict.fromkeys(aliases))))
+        self._countries: Resolver[str] = Resolver(entries)
+        self._english_resolver: Resolver[str] | None = None
+        self._localized_resolver: Resolver[str] | None = None
+
+    def _english(self) -> Resolver[str]:
+        """Every country by its English name (CLDR), typos allowed. Built on first use."""
+        if self._english_resolver is None:
+            from bot.core import territories
+
+            self._english_resolver = Resolver(
+                (code, name, ()) for code, name in territories.english_names().items()
+            )
+        return self._english_resolver
+
+    def _localized(self) -> Resolver[str]:
+        """Every country by its names in CLDR's other languages, exact only (a typo of one
+        language's name may be another's name for a different country). Built on first use
+        (about a second; ``warm_up`` does it off the event loop at start-up)."""
+        if self._localized_resolver is None:
+            from bot.core import territories
+
+            self._localized_resolver = Resolver(
+                (),
+                extra=(
+                    (code, code, names) for code, names in territories.localized_names().items()
+                ),
+            )
+        return self._localized_resolver
+
+    def warm_up(self) -> None:
+        """Build the lazy lookup tables now (call from a worker thread at start-up)."""
+        self._english()
+        self._localized()
 
     def _docs(self):
         def kw(*parts: object) -> str:
@@ -187,7 +301,7 @@ class Content:
             yield Doc(
                 "salary",
                 s.id,
-                f"Salary in {s.country}",
+                f"Salary in {s.country}" if s.country else "Salary range (no country named)",
                 body,
                 s.source,
                 kw(s.currency, s.provider),

@@ -216,8 +216,10 @@ class InterviewQuestion(Item):
 
 
 class Salary(Item):
-    country: Short  # display name, e.g. "United Kingdom"
-    country_code: Annotated[str, Field(min_length=2, max_length=2)]  # ISO 3166-1 alpha-2
+    # Display name, e.g. "United Kingdom"; None for a figure whose guide names no country
+    # (it is then never counted as any country's figure).
+    country: Short | None
+    country_code: Annotated[str, Field(min_length=2, max_length=2)] | None  # ISO 3166-1 alpha-2
     aliases: tuple[str, ...] = ()  # extra names members type: "uk", "britain", "dubai"
     region: Short | None = None  # a city or emirate when the guide names one (e.g. Dubai)
     currency: Annotated[str, Field(min_length=3, max_length=3)]  # ISO 4217 (USD, GBP, EUR)
@@ -232,6 +234,10 @@ class Salary(Item):
 
     @model_validator(mode="after")
     def _figures(self) -> Salary:
+        if (self.country is None) != (self.country_code is None):
+            raise ValueError("country and country_code go together (both, or neither)")
+        if self.country is None and (self.aliases or self.region):
+            raise ValueError("a figure with no country can't have aliases or a region")
         if self.average is None and (self.low is None or self.high is None):
             raise ValueError("a salary needs an average or a full low–high range")
         if self.low is not None and self.high is not None and self.low > self.high:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
-
-from rapidfuzz import fuzz, process
+from typing import Any, NoReturn
 
 from bot.core import actions
 from bot.core.context import Context
 from bot.core.errors import UserError
+from bot.core.lookup import Resolver, did_you_mean, join_or
 from bot.core.parse import parse, usage_of
 from bot.core.registry import Command, Option
 from bot.core.reply import MAX_ITEM_TEXT, Button, Reply, error
@@ -122,26 +122,35 @@ def _convert_one(ctx: Context, cmd: Command, opt: Option, value: Any) -> Any:
     if not text:
         raise UserError(f"{opt.name} can't be empty.")
     if opt.choices:
-        if opt.aliases:
-            text = opt.aliases.get(text.lower(), text)
-        return pick_choice(opt.name, text, opt.choices)
+        return pick_choice(opt.name, text, opt.choices, opt.aliases)
     return text
 
 
-def pick_choice(name: str, value: str, choices: tuple[str, ...] | list[str]) -> str:
-    """The choice ``value`` names (case-insensitive, forgiving typos), or a UserError."""
-    lowered = {c.lower(): c for c in choices}
-    if value.lower() in lowered:
-        return lowered[value.lower()]
-    hit = process.extractOne(value.lower(), list(lowered), scorer=fuzz.WRatio)
-    if hit and hit[1] >= 86 and len(value) >= 3:
-        return lowered[hit[0]]
-    near = process.extract(value.lower(), list(lowered), scorer=fuzz.WRatio, limit=3)
-    names = [lowered[n] for n, s, _ in near if s >= 50]
-    hint = f" Did you mean {' or '.join(names)}?" if names else ""
-    raise UserError(
-        f"“{neutralize(value, 40)}” isn't a {name} I know.{hint} Choices: {', '.join(choices)}."
-    )
+def pick_choice(
+    name: str,
+    value: str,
+    choices: tuple[str, ...] | list[str],
+    aliases: Mapping[str, str] | None = None,
+) -> str:
+    """The choice ``value`` names: exactly (any case, ``-``/space/``_`` alike), by an alias
+    (``aliases`` maps other words to choices), or by a close typo (``bot.core.lookup``);
+    otherwise a UserError that shows what was typed and the choices."""
+    allowed = set(choices)
+    entries = [(c, c, [a for a, t in (aliases or {}).items() if t == c]) for c in choices]
+    hits = Resolver(entries).candidates(value)
+    if len(hits) == 1 and hits[0].item in allowed:
+        return hits[0].item
+    shown = neutralize(value.strip(), 40)
+    if len(hits) > 1:
+        hint = f" Did you mean {join_or([m.item for m in hits])}?"
+    else:
+        hint = did_you_mean(Resolver(entries).suggest(value))
+    return _refuse(name, shown, hint, choices)
+
+
+def _refuse(name: str, shown: str, hint: str, choices) -> NoReturn:
+    what = f"“{shown}”" if shown else "That"
+    raise UserError(f"{what} isn't a {name} I know.{hint} Choices: {', '.join(choices)}.")
 
 
 def paginate(ctx: Context, cmd: Command, raw: dict[str, Any], reply: Reply, page: int) -> Reply:

@@ -12,15 +12,16 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from rapidfuzz import fuzz, process
-
 if TYPE_CHECKING:
-    from bot.core.context import Services
+    from bot.core.context import Context, Services
     from bot.core.reply import Reply
 
 Handler = Callable[..., Awaitable["Reply"]]
 ActionHandler = Callable[..., Awaitable["Reply"]]
 Suggest = Callable[["Services"], Sequence[str]]
+# Suggestions that depend on where the member is (a workspace's group names): async, given
+# the invocation's context.
+SuggestLive = Callable[["Context"], Awaitable[Sequence[str]]]
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Option:
     choices: tuple[str, ...] | None = None
     aliases: Mapping[str, str] | None = None  # other words for a choice ("jobs" → job-platform)
     suggest: Suggest | None = None
+    suggest_live: SuggestLive | None = None
     min_value: int | None = None
     max_value: int | None = None
     max_length: int = 100
@@ -92,10 +94,16 @@ class Registry:
         return list(dict.fromkeys(p[0] for p in self.commands))
 
     def suggest_names(self, word: str, limit: int = 3) -> list[str]:
-        """Command names close to ``word`` (for "did you mean …")."""
+        """Command names close to ``word`` (for "did you mean …"): a family it is a close typo
+        of first ("grop" → group), then names that look alike (``bot.core.lookup``)."""
+        from bot.core.lookup import Resolver
+
         names = sorted({c.name for c in self.commands.values()})
-        hits = process.extract(word.lower(), names, scorer=fuzz.WRatio, limit=limit)
-        return [name for name, score, _ in hits if score >= 60]
+        families = Resolver((f, f, ()) for f in self.top_level())
+        typo = [m.item for m in families.candidates(word)]
+        near = Resolver((n, n, ()) for n in names).suggest(word, limit)
+        out = typo + [n for n in near if n not in typo]  # a family: /help <family> lists it
+        return out[:limit]
 
 
 REGISTRY = Registry()

@@ -26,7 +26,7 @@ from bot.adapters.discord.commands import CommandSet, build, resolve, stale_repl
 from bot.adapters.discord.render import Outgoing, components_of, render
 from bot.core import dispatch
 from bot.core.actions import PREFIX, SEP
-from bot.core.complete import suggestions
+from bot.core.complete import suggestions_for
 from bot.core.context import Context, Member, Services
 from bot.core.reply import Button, Reply, error
 from bot.settings import Settings
@@ -292,7 +292,8 @@ class DiscordBot(discord.AutoShardedClient):
         inv = resolve(self.commands, interaction.data or {})
         choices: list[str] = []
         if inv.command and inv.focused:
-            choices = suggestions(self.services, inv.command, inv.focused, inv.focused_value)
+            ctx = self.context_of(interaction)  # group names are per guild
+            choices = await suggestions_for(ctx, inv.command, inv.focused, inv.focused_value)
         await interaction.response.autocomplete(
             [app_commands.Choice(name=c[:100], value=c[:100]) for c in choices]
         )

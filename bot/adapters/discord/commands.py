@@ -60,7 +60,7 @@ def option_payload(opt: Option) -> dict[str, Any]:
             d["choices"] = [{"name": str(c)[:100], "value": int(c)} for c in opt.choices]
         else:
             d["choices"] = [{"name": c[:100], "value": c[:100]} for c in opt.choices]
-    elif opt.choices or opt.suggest:
+    elif opt.choices or opt.suggest or opt.suggest_live:
         d["autocomplete"] = True
     if opt.type == "integer":
         if opt.min_value is not None:
