@@ -296,6 +296,9 @@ def test_issue_examples_are_fixed(content: Content):
     # One of each near-duplicate pair the issue names is gone.
     assert "qz-sigmoid-derivative" not in quiz and "qz-sigmoid-max-derivative" in quiz
     assert "qz-leakage-scaler" not in quiz and "qz-gd-divergence" not in quiz
+    # Throwaway distractors like the issue's "Name the biggest model you know" are gone.
+    options = [o.lower() for q in content.quiz for o in q.options]
+    assert not any("biggest model you know" in o for o in options)
 
 
 def test_gradient_descent_divergence_item_has_exactly_one_true_option(content: Content):
@@ -321,6 +324,22 @@ def test_gradient_descent_divergence_item_has_exactly_one_true_option(content: C
         if chosen == diverging:
             exact.append(option)
     assert exact == [q.options[q.answer]] == ["eta > 1/3"]
+
+
+def test_quiz_questions_do_not_repeat_interview_questions(content: Content):
+    """A quiz item asked the interview bank's question verbatim ('What is training-serving
+    skew?'); token-set similarity catches a question contained in another."""
+    from rapidfuzz import fuzz, process, utils
+
+    interview = {q.id: utils.default_process(q.question) for q in content.interview}
+    repeats = []
+    for q in content.quiz:
+        hit = process.extractOne(
+            utils.default_process(q.question), interview, scorer=fuzz.token_set_ratio
+        )
+        if hit and hit[1] >= 90:
+            repeats.append((q.id, hit[2], round(hit[1])))
+    assert repeats == []
 
 
 def _number(option: str) -> float:
