@@ -132,7 +132,8 @@ def _item_rules(q: QuizQuestion, file: str) -> Iterable[ContentError]:
     elif m := _BY_POSITION.search(q.explanation):
         yield _err(
             q.id,
-            f"the explanation names an option by position ('{m.group(0)}'); name it by content",
+            f"the explanation names an option by position ('{' '.join(m.group(0).split())}'); "
+            "name it by content",
             file,
         )
     numbers = [_NUMBER.fullmatch(o) for o in q.options]
