@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.content import Content
 from bot.content.quality_quiz import (
@@ -193,16 +195,15 @@ def test_blank_explanation():
         "See (B): it is the tempting mix-up.",
         "The last option forgets the bias.",
         "1 / (1 + e^-x) is the sigmoid, the third is tanh.",
+        "Recall is TP / (TP + FN); the\nlast option is accuracy.",
     ],
 )
 def test_explanation_must_not_name_options_by_position(text):
     qs = bank()
     qs[3] = make_q(3, explanation=text)
     errs = messages(check_quiz(qs))
-    assert (
-        len(errs) == 1
-        and "qz-ml-concepts-3: the explanation names an option by position" in errs[0]
-    )
+    assert len(errs) == 1 and "\n" not in errs[0]
+    assert "qz-ml-concepts-3: the explanation names an option by position" in errs[0]
 
 
 def test_near_duplicate_questions_and_the_allow_list():
@@ -296,6 +297,9 @@ def test_issue_examples_are_fixed(content: Content):
     # One of each near-duplicate pair the issue names is gone.
     assert "qz-sigmoid-derivative" not in quiz and "qz-sigmoid-max-derivative" in quiz
     assert "qz-leakage-scaler" not in quiz and "qz-gd-divergence" not in quiz
+    # Throwaway distractors like the issue's "Name the biggest model you know" are gone.
+    options = [o.lower() for q in content.quiz for o in q.options]
+    assert not any("biggest model you know" in o for o in options)
 
 
 def test_gradient_descent_divergence_item_has_exactly_one_true_option(content: Content):
@@ -321,6 +325,22 @@ def test_gradient_descent_divergence_item_has_exactly_one_true_option(content: C
         if chosen == diverging:
             exact.append(option)
     assert exact == [q.options[q.answer]] == ["eta > 1/3"]
+
+
+def test_quiz_questions_do_not_repeat_interview_questions(content: Content):
+    """A quiz item asked the interview bank's question verbatim ('What is training-serving
+    skew?'); token-set similarity catches a question contained in another."""
+    from rapidfuzz import fuzz, process, utils
+
+    interview = {q.id: utils.default_process(q.question) for q in content.interview}
+    repeats = []
+    for q in content.quiz:
+        hit = process.extractOne(
+            utils.default_process(q.question), interview, scorer=fuzz.token_set_ratio
+        )
+        if hit and hit[1] >= 90:
+            repeats.append((q.id, hit[2], round(hit[1])))
+    assert repeats == []
 
 
 def _number(option: str) -> float:
@@ -453,3 +473,41 @@ async def test_quiz_refuses_behavioural_with_the_topics_it_has(console, content:
     listed = re.search(r"`/quiz` topics: (.*?) —", readme, re.DOTALL).group(1)
     topics = [t.strip() for t in listed.replace("\n", " ").split(",")]
     assert sorted(topics) == sorted(content.quiz_topics())
+
+
+@st.composite
+def quiz_banks(draw):
+    """Small schema-valid banks with arbitrary text, option counts, answers and topics."""
+    text = st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=90
+    ).filter(lambda t: t.strip())
+    n = draw(st.integers(0, 14))
+    items = []
+    for i in range(n):
+        options = draw(
+            st.lists(text, min_size=3, max_size=5, unique_by=lambda o: o.strip().lower())
+        )
+        options = [o[:80] for o in options]
+        if len({o.strip().lower() for o in options}) != len(options):
+            continue
+        items.append(
+            make_q(
+                i,
+                topic=draw(st.sampled_from(["llm", "sql", "recsys"])),
+                question=draw(text).ljust(5, "?"),
+                options=options,
+                answer=draw(st.integers(0, len(options) - 1)),
+                explanation=draw(text).ljust(5, "."),
+            )
+        )
+    return items
+
+
+@settings(max_examples=60, deadline=None)
+@given(quiz_banks())
+def test_check_quiz_never_raises_and_names_file_and_item(items):
+    ids = {q.id for q in items}
+    for err in check_quiz(items):
+        assert err.file == "quiz.yaml"
+        assert err.item in ids or err.item.startswith("topic:")
+        assert err.message and "\n" not in err.message

@@ -30,9 +30,8 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from itertools import combinations
 
-from rapidfuzz import fuzz, utils
+from rapidfuzz import fuzz, process, utils
 
 from bot.content.loader import ContentError
 from bot.content.schema import QuizQuestion
@@ -107,13 +106,16 @@ def near_duplicates(
     The score is rapidfuzz's ``token_set_ratio`` (0-100) on lowercased text without
     punctuation, so reordered or padded rewordings of one question still match.
     """
-    keys = [(q.id, _duplicate_key(q)) for q in items]
+    ids = [q.id for q in items]
+    keys = [_duplicate_key(q) for q in items]
     pairs = []
-    for (a, ka), (b, kb) in combinations(keys, 2):
-        score = fuzz.token_set_ratio(ka, kb, score_cutoff=threshold)
-        if score > threshold:
-            pairs.append((a, b, score))
-    return pairs
+    for i, key in enumerate(keys):
+        later = keys[i + 1 :]
+        hits = process.extract(
+            key, later, scorer=fuzz.token_set_ratio, score_cutoff=threshold, limit=None
+        )
+        pairs += [(ids[i], ids[i + 1 + j], score) for _, score, j in hits if score > threshold]
+    return sorted(pairs, key=lambda p: (ids.index(p[0]), ids.index(p[1])))
 
 
 def _item_rules(q: QuizQuestion, file: str) -> Iterable[ContentError]:
@@ -132,7 +134,8 @@ def _item_rules(q: QuizQuestion, file: str) -> Iterable[ContentError]:
     elif m := _BY_POSITION.search(q.explanation):
         yield _err(
             q.id,
-            f"the explanation names an option by position ('{m.group(0)}'); name it by content",
+            f"the explanation names an option by position ('{' '.join(m.group(0).split())}'); "
+            "name it by content",
             file,
         )
     numbers = [_NUMBER.fullmatch(o) for o in q.options]
