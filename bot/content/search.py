@@ -55,18 +55,16 @@ LIGHT_WORDS = frozenset(
     "handle handling deal dealing approach work works working pick choose select find "
     "get make build go start improve".split()
 )
-# Query words that also match their spelled-out form (a phrase of the indexed text).
+# Abbreviations: a document spelling the phrase out is also indexed under the abbreviation.
 ABBREVIATIONS = {
     "ml": "machine learning",
     "mle": "machine learning engineer",
-    "mles": "machine learning engineers",
     "ai": "artificial intelligence",
     "dl": "deep learning",
     "nlp": "natural language processing",
     "cv": "computer vision",
     "rl": "reinforcement learning",
     "llm": "large language model",
-    "llms": "large language models",
     "nn": "neural network",
     "cnn": "convolutional neural network",
     "rnn": "recurrent neural network",
@@ -128,6 +126,8 @@ def term(word: str) -> str:
     ``"imbalanc"``, ``"transformers"`` → ``"transformer"``, ``"transformation"`` stays.
     """
     w = word.lower()
+    if w[-1:] == "s" and w[:-1] in ABBREVIATIONS:
+        return w[:-1]  # "llms", "cnns": the stemmer keeps the s after a consonant
     stem = _STEMMER.stemWord(w)
     if stem == w:
         return w
@@ -181,6 +181,9 @@ class SearchIndex:
         for fields in texts:
             df.update(set().union(*fields))
         to_term = {w: term(w) for w in df}
+        # Each field's terms, with the abbreviation of each spelled-out phrase added
+        # ("machine learning" also holds "ml"), so a query word is always one term.
+        fielded = [[_abbreviate([to_term[w] for w in f]) for f in fields] for fields in texts]
         rows = []
         # Inverted sets for the re-ranking: which rows have a term in the title, in the tags,
         # open with a question's lead, or compare two things.
@@ -190,22 +193,22 @@ class SearchIndex:
         self._comparisons = {i for i, d in enumerate(docs) if _is_comparison(d)}
         self._kind_weight = [KIND_WEIGHTS.get(d.kind, 1.0) for d in docs]
         self._bodies = [(b, b.lower()) for b in (" ".join(d.body.split()) for d in docs)]
-        for i, fields in enumerate(texts):
-            title, tags, body, kw = ([to_term[w] for w in f] for f in fields)
+        for i, (fields, words) in enumerate(zip(fielded, texts, strict=True)):
+            title, tags, body, kw = fields
             rows.append((i, *(" ".join(f) for f in (title, tags, body, kw))))
             for t in title:
                 self._in_title[t].add(i)
             for t in tags:
                 self._in_tags[t].add(i)
-            self._leads[_lead(fields[0])].add(i)
+            self._leads[_lead(words[0])].add(i)
         self._db.executemany(
             "INSERT INTO docs(rowid, title, tags, body, keywords) VALUES (?, ?, ?, ?, ?)", rows
         )
         self._df = df  # surface word → how many docs hold it (ties in typo correction)
-        self._terms = set(to_term.values())
         term_df: Counter[str] = Counter()
-        for fields in texts:
-            term_df.update({to_term[w] for f in fields for w in f})
+        for fields in fielded:
+            term_df.update({t for f in fields for t in f})
+        self._terms = set(term_df)
         n = len(docs)
         self._idf = {t: math.log(1 + n / c) for t, c in term_df.items()}
         self._term_df = term_df
@@ -266,9 +269,6 @@ class SearchIndex:
             if fixed != w:
                 corrected.append((w, fixed))
             alts: list[tuple[str, ...]] = [(term(fixed),)]
-            phrase = ABBREVIATIONS.get(fixed)
-            if phrase:
-                alts.append(tuple(terms(phrase)))
             if fixed not in LIGHT_WORDS:
                 groups.append(tuple(alts))
             # A word in most documents adds next to nothing to BM25 but makes FTS5 score
@@ -364,6 +364,24 @@ def _words(text: str) -> list[str]:
     if "." in low:  # "Ph.D." is also "phd"
         words += ["".join(m.split(".")) for m in _DOTTED.findall(low)]
     return words
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> dict[tuple[str, ...], str]:
+    """Spelled-out phrase (as terms) → its abbreviation's term."""
+    return {tuple(terms(phrase)): term(abbr) for abbr, phrase in ABBREVIATIONS.items()}
+
+
+def _abbreviate(field: list[str]) -> list[str]:
+    """``field``'s terms plus the abbreviation of each spelled-out phrase in it."""
+    phrases = _phrases()
+    extra = [
+        phrases[tuple(field[i : i + n])]
+        for n in (4, 3, 2)
+        for i in range(len(field) - n + 1)
+        if tuple(field[i : i + n]) in phrases
+    ]
+    return field + extra if extra else field
 
 
 def _is_comparison(doc: Doc) -> bool:
