@@ -304,7 +304,8 @@ def test_what_is_an_ml_engineer_is_the_definition(content: Content):
 async def test_search_salary_in_london_shows_the_uk_card_and_says_so(services):
     reply = await ConsoleSession(services).send("/search salary in london")
     assert reply.title == "ML engineer salary in United Kingdom"
-    assert "none for London itself" in (reply.text or "")
+    assert "no figures for London itself" in (reply.text or "")
+    assert "country-wide figures (United Kingdom)" in (reply.text or "")
     assert "£" in reply.plain_text()
 
 

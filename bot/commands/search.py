@@ -93,8 +93,8 @@ async def search(ctx: Context, query: str) -> Reply:
         card = await salary(ctx, country=intent.places[0])
         if intent.via:
             note = (
-                f"The guides give figures for {intent.places[0]} as a whole, "
-                f"none for {neutralize(intent.via, 40)} itself."
+                f"The guides have no figures for {neutralize(intent.via, 40)} itself; "
+                f"these are the country-wide figures ({intent.places[0]})."
             )
             card = card.with_(text=f"{note} {card.text}" if card.text else note)
         return card

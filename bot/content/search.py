@@ -1,6 +1,6 @@
 """Ranked, typo-tolerant full-text search over all content, and the intents of a question.
 
-Ranking: SQLite FTS5 (in memory, built at start-up from the validated content) matches any
+Ranking: SQLite FTS5 (in memory, built from the validated content on first use) matches any
 query term (OR, never AND, so filler words can't make a question stricter) and ranks by BM25
 with the title (a fact's title, an interview or quiz question) weighted above the body. Each
 score is then multiplied by a kind weight (facts and answers above the quiz items that quiz
@@ -9,14 +9,15 @@ on them) and by how much of the question the title covers.
 Terms: words are reduced with the Snowball English stemmer (PyStemmer) restricted to
 inflectional endings (-s, -es, -ed, -ing…): "models" = "model", "handling" = "handle", but
 "transformers" ≠ "transformation" and "generalization" ≠ "general", which the full stemmer
-would merge. Stop words are dropped unless nothing else is left; common abbreviations (ml,
-mle, nlp, llm…) also match their spelled-out form. A word the index has never seen is
-corrected to the indexed word at the smallest edit distance within a length-aware limit
-(rapidfuzz, optimal string alignment), so "gradiant desent" still finds gradient descent
-while "austria" never becomes "australia".
+would merge. Stop words are dropped unless nothing else is left; a document spelling out
+"machine learning" (or another phrase of ABBREVIATIONS) is also indexed under "ml". A word
+the index has never seen is corrected to the indexed word at the smallest edit distance
+within a length-aware limit (rapidfuzz, optimal string alignment), so "gradiant desent"
+still finds gradient descent while "austria" never becomes "australia".
 
-Intents (``route``): a country plus a pay word asks for that country's salary card; "X vs Y",
-"difference between X and Y" and "compare X and Y" ask for a comparison.
+Intents (``route``): a country plus a pay word asks for that country's salary card (a city:
+its country's, a place the guides lack: a clear "no figures"); "X vs Y", "difference between
+X and Y" and "compare X and Y" ask for a comparison. See docs/search.md.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ STOPWORDS = frozenset(
     "from get give good how i if in into is it its me more most much my need of on or our "
     "please should so some tell than that the their them then there these they this those "
     "to up us use used using was we were what when where which who why will with would you "
-    "your explain mean means meaning define definition s t re ve ll m between".split()
+    "your explain mean means meaning define definition s t re ve ll m between without".split()
 )
 # Verbs of "how do I … X" questions: looked for, but a title that has only them does not
 # cover the question ("how to handle imbalanced data" is not about handling missing data).
