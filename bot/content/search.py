@@ -58,23 +58,24 @@ LIGHT_WORDS = frozenset(
 )
 # Abbreviations: a document spelling the phrase out is also indexed under the abbreviation.
 ABBREVIATIONS = {
-    "ml": "machine learning",
-    "mle": "machine learning engineer",
-    "ai": "artificial intelligence",
-    "dl": "deep learning",
-    "nlp": "natural language processing",
-    "cv": "computer vision",
-    "rl": "reinforcement learning",
-    "llm": "large language model",
-    "nn": "neural network",
-    "cnn": "convolutional neural network",
-    "rnn": "recurrent neural network",
-    "ds": "data scientist",
-    "swe": "software engineer",
-    "sd": "system design",
-    "ab": "a b test",
-    "pca": "principal component analysis",
-    "svm": "support vector machine",
+    "ml": ("machine learning",),
+    "mle": ("machine learning engineer", "maximum likelihood estimation"),
+    "map": ("maximum a posteriori",),
+    "ai": ("artificial intelligence",),
+    "dl": ("deep learning",),
+    "nlp": ("natural language processing",),
+    "cv": ("computer vision",),
+    "rl": ("reinforcement learning",),
+    "llm": ("large language model",),
+    "nn": ("neural network",),
+    "cnn": ("convolutional neural network",),
+    "rnn": ("recurrent neural network",),
+    "ds": ("data scientist",),
+    "swe": ("software engineer",),
+    "sd": ("system design",),
+    "ab": ("a b test",),
+    "pca": ("principal component analysis",),
+    "svm": ("support vector machine",),
 }
 # Facts and answers outrank the quiz items (and study prompts) that drill them.
 KIND_WEIGHTS = {
@@ -370,7 +371,7 @@ def _words(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _phrases() -> dict[tuple[str, ...], str]:
     """Spelled-out phrase (as terms) → its abbreviation's term."""
-    return {tuple(terms(phrase)): term(abbr) for abbr, phrase in ABBREVIATIONS.items()}
+    return {tuple(terms(p)): term(abbr) for abbr, phrases in ABBREVIATIONS.items() for p in phrases}
 
 
 def _abbreviate(field: list[str]) -> list[str]:
@@ -386,10 +387,11 @@ def _abbreviate(field: list[str]) -> list[str]:
 
 
 def _is_comparison(doc: Doc) -> bool:
-    return "comparison" in doc.tags.split() or bool(_VS.search(doc.title))
+    """A comparison fact, or an item whose title compares ("X vs Y", "Compare X and Y",
+    "the difference between X and Y")."""
+    return "comparison" in doc.tags.split() or comparison(doc.title) is not None
 
 
-_VS = re.compile(r"\b(?:vs\.?|versus)\b", re.IGNORECASE)
 _COMPARE = (
     re.compile(r"^(?P<a>.+?)\s+(?:vs\.?|versus|compared (?:to|with))\s+(?P<b>.+)$", re.I),
     re.compile(r"\bdiff[a-z]*\s+(?:between|of)\s+(?P<a>.+?)\s+(?:and|&|vs\.?)\s+(?P<b>.+)$", re.I),
