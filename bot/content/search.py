@@ -237,14 +237,10 @@ class SearchIndex:
         limit = max_typos(len(w))
         if not limit:
             return None
+        get = self._candidates.get
+        lengths = range(len(w) - limit, len(w) + limit + 1)
         pool = list(
-            dict.fromkeys(
-                c
-                for n in range(len(w) - limit, len(w) + limit + 1)
-                for pos in (0, 1)
-                for letter in dict.fromkeys(w[:2])
-                for c in self._candidates.get((n, pos, letter), ())
-            )
+            set().union(*(get((n, p, c), ()) for n in lengths for p in (0, 1) for c in w[:2]))
         )
         near = process.extract(w, pool, scorer=OSA.distance, score_cutoff=limit, limit=None)
         if not near:
@@ -563,7 +559,8 @@ def route(
         # A country and nothing else ("germany", "deutschland"): the guides' only figures
         # for a country are its salaries.
         rest = " ".join(w for w in _WORD.findall(query) if w.lower() not in STOPWORDS)
-        name = country(rest) if rest and rest.lower() not in _NOT_PLACES else None
+        short = 0 < len(rest.split()) <= 4  # no country's name is longer
+        name = country(rest) if short and rest.lower() not in _NOT_PLACES else None
         return Intent("salary", places=(name,)) if name else None
     places = find_places(query, country)
     if len(places) == 2:
