@@ -228,6 +228,10 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self._docs)
 
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` (lowercase) occurs in the indexed content."""
+        return word in self._df
+
     def correct(self, word: str) -> str | None:
         """The indexed word ``word`` stands for: itself when indexed, else the closest indexed
         word within ``max_typos`` edits (the most common on a tie), else None."""
