@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import TypeVar
 
 import Stemmer
 from rapidfuzz import process
@@ -450,22 +451,31 @@ def find_places(query: str, country: Callable[[str], str | None]) -> list[str]:
     exactly (name, code, alias or localised name), or None. Only exact names count here: a
     question is never answered for a country it did not name.
     """
-    words = _WORD.findall(query)
-    found: list[str] = []
+
+    def name(phrase: list[str]) -> str | None:
+        if len(phrase) == 1 and phrase[0].lower() in _NOT_PLACES:
+            return None
+        if not (_may_edge(phrase[0]) and _may_edge(phrase[-1])):
+            return None  # no country's name starts or ends with "in", "of", "what"…
+        return country(" ".join(phrase))
+
+    return _scan(_WORD.findall(query), 4, name)
+
+
+T = TypeVar("T")
+
+
+def _scan(words: list[str], longest: int, lookup: Callable[[list[str]], T | None]) -> list[T]:
+    """What ``lookup`` finds in ``words``: at each position the longest phrase (up to
+    ``longest`` words) it knows, then on after that phrase; each answer once, in order."""
+    found: list[T] = []
     i = 0
     while i < len(words):
-        for n in (4, 3, 2, 1):
-            if i + n > len(words):
-                continue
-            phrase = " ".join(words[i : i + n])
-            if n == 1 and phrase.lower() in _NOT_PLACES:
-                continue
-            if n > 1 and not (_may_edge(words[i]) and _may_edge(words[i + n - 1])):
-                continue  # no country's name starts or ends with "in", "of", "what"…
-            name = country(phrase)
-            if name:
-                if name not in found:
-                    found.append(name)
+        for n in range(min(longest, len(words) - i), 0, -1):
+            hit = lookup(words[i : i + n])
+            if hit is not None:
+                if hit not in found:
+                    found.append(hit)
                 i += n
                 break
         else:
@@ -530,20 +540,15 @@ def world_places(query: str) -> list[Place]:
     """Countries (ISO 3166 names) and time-zone cities named in ``query``, in order; a name
     shared by places in two countries is skipped (it can't say which is meant)."""
     names, longest = _world()
-    words = [w.lower() for w in _WORD.findall(query)]
-    found: list[Place] = []
-    i = 0
-    while i < len(words):
-        for n in range(min(longest, len(words) - i), 0, -1):
-            places = names.get(" ".join(words[i : i + n]))
-            if places and not (n == 1 and words[i] in _NOT_PLACES):
-                if len({p.country_code for p in places}) == 1 and places[0] not in found:
-                    found.append(places[0])
-                i += n
-                break
-        else:
-            i += 1
-    return found
+
+    def place(phrase: list[str]) -> Place | None:
+        if len(phrase) == 1 and phrase[0] in _NOT_PLACES:
+            return None
+        places = names.get(" ".join(phrase))
+        # A name shared by places in two countries can't say which is meant.
+        return places[0] if places and len({p.country_code for p in places}) == 1 else None
+
+    return _scan([w.lower() for w in _WORD.findall(query)], longest, place)
 
 
 def route(
