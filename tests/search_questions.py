@@ -100,6 +100,13 @@ QUESTIONS: list[tuple[str, tuple[str, ...]]] = [
     ("random forest vs gradient boosting", ("interview:iq-random-forest-vs-gbm",)),
     ("difference between data drift and concept drift", ("interview:iq-data-vs-concept-drift",)),
     ("compare salaries uk and germany", ("salary-compare:United Kingdom|Germany",)),
+    ("generative vs discriminative models", ("interview:iq-generative-vs-discriminative",)),
+    ("parametric vs non parametric", ("interview:iq-parametric-vs-nonparametric",)),
+    ("bert vs gpt", ("interview:iq-encoder-vs-decoder-models",)),
+    ("mle vs map", ("interview:iq-mle-vs-map",)),
+    ("shadow vs canary deployment", ("interview:iq-deployment-strategies",)),
+    ("batch vs online inference", ("interview:iq-batch-vs-online-inference",)),
+    ("what's an mle", DEFINITION),
     # salaries
     ("how much do ml engineers earn in germany", ("salary:Germany",)),
     ("salary in the us", ("salary:United States",)),

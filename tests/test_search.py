@@ -304,7 +304,8 @@ def test_what_is_an_ml_engineer_is_the_definition(content: Content):
 async def test_search_salary_in_london_shows_the_uk_card_and_says_so(services):
     reply = await ConsoleSession(services).send("/search salary in london")
     assert reply.title == "ML engineer salary in United Kingdom"
-    assert "none for London itself" in (reply.text or "")
+    assert "no figures for London itself" in (reply.text or "")
+    assert "country-wide figures (United Kingdom)" in (reply.text or "")
     assert "£" in reply.plain_text()
 
 
@@ -418,3 +419,15 @@ async def test_three_countries_show_their_cards_not_others(services):
         "Salary in Germany",
         "Salary in United Kingdom",
     ], titles
+
+
+def test_no_quiz_hit_shows_its_options(content: Content):
+    """Quiz options are indexed (a search for one finds the item) but never shown."""
+    docs = {d.id: d for d in content.index._docs if d.kind == "quiz"}
+    for q in content.quiz:
+        shown_text = f"{docs[q.id].title} {docs[q.id].body}"
+        for option in q.options:
+            if len(option) > 12 and option not in q.question:
+                assert option not in shown_text, (q.id, option)
+    q = next(q for q in content.quiz if len(q.options[q.answer]) > 20)
+    assert q.id in ids(content, q.options[q.answer], 50)

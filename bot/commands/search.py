@@ -8,10 +8,12 @@ button that reveals its outline and a quiz item's a button that posts that quiz.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from bot.commands.interview import reveal
 from bot.commands.quiz import post_quiz
 from bot.commands.salary import compare, salary
-from bot.content import Content
+from bot.content import Content, norm
 from bot.content.search import Hit, route
 from bot.core import actions
 from bot.core.context import Context
@@ -37,13 +39,34 @@ OPEN = {"interview": "Reveal outline", "quiz": "Take this quiz"}
 
 def exact_country(content: Content):
     """``text`` → the display name of the country it names exactly (name, code, alias), or
-    None: search answers only for a country the question named, never a near miss."""
+    None: search answers only for a country the question named, never a near miss.
+
+    Names, codes and aliases of the salary items are a dictionary lookup; a single word the
+    content doesn't use otherwise (a country's name in another language) is asked of the
+    salary lookup, exact answers only.
+    """
+    keys = _country_keys(content)
 
     def country(text: str) -> str | None:
+        key = norm(text)
+        if key in keys:
+            return keys[key]
+        if not key or " " in key or content.index.knows(key):
+            return None
         match = content.find_country(text)
         return match.key if match is not None and match.exact else None
 
     return country
+
+
+@lru_cache(maxsize=8)
+def _country_keys(content: Content) -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for s in content.salaries:
+        for alias in (s.country, s.country_code, s.region or "", *s.aliases):
+            if norm(alias):
+                keys.setdefault(norm(alias), s.country)
+    return keys
 
 
 def covered_codes(content: Content) -> dict[str, str]:
@@ -94,8 +117,8 @@ async def search(ctx: Context, query: str) -> Reply:
         card = await salary(ctx, country=intent.places[0])
         if intent.via:
             note = (
-                f"The guides give figures for {intent.places[0]} as a whole, "
-                f"none for {neutralize(intent.via, 40)} itself."
+                f"The guides have no figures for {neutralize(intent.via, 40)} itself; "
+                f"these are the country-wide figures ({intent.places[0]})."
             )
             card = card.with_(text=f"{note} {card.text}" if card.text else note)
         return card

@@ -1,6 +1,6 @@
 """Ranked, typo-tolerant full-text search over all content, and the intents of a question.
 
-Ranking: SQLite FTS5 (in memory, built at start-up from the validated content) matches any
+Ranking: SQLite FTS5 (in memory, built from the validated content on first use) matches any
 query term (OR, never AND, so filler words can't make a question stricter) and ranks by BM25
 with the title (a fact's title, an interview or quiz question) weighted above the body. Each
 score is then multiplied by a kind weight (facts and answers above the quiz items that quiz
@@ -9,14 +9,15 @@ on them) and by how much of the question the title covers.
 Terms: words are reduced with the Snowball English stemmer (PyStemmer) restricted to
 inflectional endings (-s, -es, -ed, -ing…): "models" = "model", "handling" = "handle", but
 "transformers" ≠ "transformation" and "generalization" ≠ "general", which the full stemmer
-would merge. Stop words are dropped unless nothing else is left; common abbreviations (ml,
-mle, nlp, llm…) also match their spelled-out form. A word the index has never seen is
-corrected to the indexed word at the smallest edit distance within a length-aware limit
-(rapidfuzz, optimal string alignment), so "gradiant desent" still finds gradient descent
-while "austria" never becomes "australia".
+would merge. Stop words are dropped unless nothing else is left; a document spelling out
+"machine learning" (or another phrase of ABBREVIATIONS) is also indexed under "ml". A word
+the index has never seen is corrected to the indexed word at the smallest edit distance
+within a length-aware limit (rapidfuzz, optimal string alignment), so "gradiant desent"
+still finds gradient descent while "austria" never becomes "australia".
 
-Intents (``route``): a country plus a pay word asks for that country's salary card; "X vs Y",
-"difference between X and Y" and "compare X and Y" ask for a comparison.
+Intents (``route``): a country plus a pay word asks for that country's salary card (a city:
+its country's, a place the guides lack: a clear "no figures"); "X vs Y", "difference between
+X and Y" and "compare X and Y" ask for a comparison. See docs/search.md.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import TypeVar
 
 import Stemmer
 from rapidfuzz import process
@@ -47,7 +49,7 @@ STOPWORDS = frozenset(
     "from get give good how i if in into is it its me more most much my need of on or our "
     "please should so some tell than that the their them then there these they this those "
     "to up us use used using was we were what when where which who why will with would you "
-    "your explain mean means meaning define definition s t re ve ll m between".split()
+    "your explain mean means meaning define definition s t re ve ll m between without".split()
 )
 # Verbs of "how do I … X" questions: looked for, but a title that has only them does not
 # cover the question ("how to handle imbalanced data" is not about handling missing data).
@@ -55,27 +57,26 @@ LIGHT_WORDS = frozenset(
     "handle handling deal dealing approach work works working pick choose select find "
     "get make build go start improve".split()
 )
-# Query words that also match their spelled-out form (a phrase of the indexed text).
+# Abbreviations: a document spelling the phrase out is also indexed under the abbreviation.
 ABBREVIATIONS = {
-    "ml": "machine learning",
-    "mle": "machine learning engineer",
-    "mles": "machine learning engineers",
-    "ai": "artificial intelligence",
-    "dl": "deep learning",
-    "nlp": "natural language processing",
-    "cv": "computer vision",
-    "rl": "reinforcement learning",
-    "llm": "large language model",
-    "llms": "large language models",
-    "nn": "neural network",
-    "cnn": "convolutional neural network",
-    "rnn": "recurrent neural network",
-    "ds": "data scientist",
-    "swe": "software engineer",
-    "sd": "system design",
-    "ab": "a b test",
-    "pca": "principal component analysis",
-    "svm": "support vector machine",
+    "ml": ("machine learning",),
+    "mle": ("machine learning engineer", "maximum likelihood estimation"),
+    "map": ("maximum a posteriori",),
+    "ai": ("artificial intelligence",),
+    "dl": ("deep learning",),
+    "nlp": ("natural language processing",),
+    "cv": ("computer vision",),
+    "rl": ("reinforcement learning",),
+    "llm": ("large language model",),
+    "nn": ("neural network",),
+    "cnn": ("convolutional neural network",),
+    "rnn": ("recurrent neural network",),
+    "ds": ("data scientist",),
+    "swe": ("software engineer",),
+    "sd": ("system design",),
+    "ab": ("a b test",),
+    "pca": ("principal component analysis",),
+    "svm": ("support vector machine",),
 }
 # Facts and answers outrank the quiz items (and study prompts) that drill them.
 KIND_WEIGHTS = {
@@ -128,6 +129,8 @@ def term(word: str) -> str:
     ``"imbalanc"``, ``"transformers"`` → ``"transformer"``, ``"transformation"`` stays.
     """
     w = word.lower()
+    if w[-1:] == "s" and w[:-1] in ABBREVIATIONS:
+        return w[:-1]  # "llms", "cnns": the stemmer keeps the s after a consonant
     stem = _STEMMER.stemWord(w)
     if stem == w:
         return w
@@ -181,6 +184,9 @@ class SearchIndex:
         for fields in texts:
             df.update(set().union(*fields))
         to_term = {w: term(w) for w in df}
+        # Each field's terms, with the abbreviation of each spelled-out phrase added
+        # ("machine learning" also holds "ml"), so a query word is always one term.
+        fielded = [[_abbreviate([to_term[w] for w in f]) for f in fields] for fields in texts]
         rows = []
         # Inverted sets for the re-ranking: which rows have a term in the title, in the tags,
         # open with a question's lead, or compare two things.
@@ -190,22 +196,22 @@ class SearchIndex:
         self._comparisons = {i for i, d in enumerate(docs) if _is_comparison(d)}
         self._kind_weight = [KIND_WEIGHTS.get(d.kind, 1.0) for d in docs]
         self._bodies = [(b, b.lower()) for b in (" ".join(d.body.split()) for d in docs)]
-        for i, fields in enumerate(texts):
-            title, tags, body, kw = ([to_term[w] for w in f] for f in fields)
+        for i, (fields, words) in enumerate(zip(fielded, texts, strict=True)):
+            title, tags, body, kw = fields
             rows.append((i, *(" ".join(f) for f in (title, tags, body, kw))))
             for t in title:
                 self._in_title[t].add(i)
             for t in tags:
                 self._in_tags[t].add(i)
-            self._leads[_lead(fields[0])].add(i)
+            self._leads[_lead(words[0])].add(i)
         self._db.executemany(
             "INSERT INTO docs(rowid, title, tags, body, keywords) VALUES (?, ?, ?, ?, ?)", rows
         )
         self._df = df  # surface word → how many docs hold it (ties in typo correction)
-        self._terms = set(to_term.values())
         term_df: Counter[str] = Counter()
-        for fields in texts:
-            term_df.update({to_term[w] for f in fields for w in f})
+        for fields in fielded:
+            term_df.update({t for f in fields for t in f})
+        self._terms = set(term_df)
         n = len(docs)
         self._idf = {t: math.log(1 + n / c) for t, c in term_df.items()}
         self._term_df = term_df
@@ -223,6 +229,10 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self._docs)
 
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` (lowercase) occurs in the indexed content."""
+        return word in self._df
+
     def correct(self, word: str) -> str | None:
         """The indexed word ``word`` stands for: itself when indexed, else the closest indexed
         word within ``max_typos`` edits (the most common on a tie), else None."""
@@ -232,14 +242,10 @@ class SearchIndex:
         limit = max_typos(len(w))
         if not limit:
             return None
+        get = self._candidates.get
+        lengths = range(len(w) - limit, len(w) + limit + 1)
         pool = list(
-            dict.fromkeys(
-                c
-                for n in range(len(w) - limit, len(w) + limit + 1)
-                for pos in (0, 1)
-                for letter in dict.fromkeys(w[:2])
-                for c in self._candidates.get((n, pos, letter), ())
-            )
+            set().union(*(get((n, p, c), ()) for n in lengths for p in (0, 1) for c in w[:2]))
         )
         near = process.extract(w, pool, scorer=OSA.distance, score_cutoff=limit, limit=None)
         if not near:
@@ -266,9 +272,6 @@ class SearchIndex:
             if fixed != w:
                 corrected.append((w, fixed))
             alts: list[tuple[str, ...]] = [(term(fixed),)]
-            phrase = ABBREVIATIONS.get(fixed)
-            if phrase:
-                alts.append(tuple(terms(phrase)))
             if fixed not in LIGHT_WORDS:
                 groups.append(tuple(alts))
             # A word in most documents adds next to nothing to BM25 but makes FTS5 score
@@ -366,11 +369,30 @@ def _words(text: str) -> list[str]:
     return words
 
 
+@lru_cache(maxsize=1)
+def _phrases() -> dict[tuple[str, ...], str]:
+    """Spelled-out phrase (as terms) → its abbreviation's term."""
+    return {tuple(terms(p)): term(abbr) for abbr, phrases in ABBREVIATIONS.items() for p in phrases}
+
+
+def _abbreviate(field: list[str]) -> list[str]:
+    """``field``'s terms plus the abbreviation of each spelled-out phrase in it."""
+    phrases = _phrases()
+    extra = [
+        phrases[tuple(field[i : i + n])]
+        for n in (4, 3, 2)
+        for i in range(len(field) - n + 1)
+        if tuple(field[i : i + n]) in phrases
+    ]
+    return field + extra if extra else field
+
+
 def _is_comparison(doc: Doc) -> bool:
-    return "comparison" in doc.tags.split() or bool(_VS.search(doc.title))
+    """A comparison fact, or an item whose title compares ("X vs Y", "Compare X and Y",
+    "the difference between X and Y")."""
+    return "comparison" in doc.tags.split() or comparison(doc.title) is not None
 
 
-_VS = re.compile(r"\b(?:vs\.?|versus)\b", re.IGNORECASE)
 _COMPARE = (
     re.compile(r"^(?P<a>.+?)\s+(?:vs\.?|versus|compared (?:to|with))\s+(?P<b>.+)$", re.I),
     re.compile(r"\bdiff[a-z]*\s+(?:between|of)\s+(?P<a>.+?)\s+(?:and|&|vs\.?)\s+(?P<b>.+)$", re.I),
@@ -429,22 +451,31 @@ def find_places(query: str, country: Callable[[str], str | None]) -> list[str]:
     exactly (name, code, alias or localised name), or None. Only exact names count here: a
     question is never answered for a country it did not name.
     """
-    words = _WORD.findall(query)
-    found: list[str] = []
+
+    def name(phrase: list[str]) -> str | None:
+        if len(phrase) == 1 and phrase[0].lower() in _NOT_PLACES:
+            return None
+        if not (_may_edge(phrase[0]) and _may_edge(phrase[-1])):
+            return None  # no country's name starts or ends with "in", "of", "what"…
+        return country(" ".join(phrase))
+
+    return _scan(_WORD.findall(query), 4, name)
+
+
+T = TypeVar("T")
+
+
+def _scan(words: list[str], longest: int, lookup: Callable[[list[str]], T | None]) -> list[T]:
+    """What ``lookup`` finds in ``words``: at each position the longest phrase (up to
+    ``longest`` words) it knows, then on after that phrase; each answer once, in order."""
+    found: list[T] = []
     i = 0
     while i < len(words):
-        for n in (4, 3, 2, 1):
-            if i + n > len(words):
-                continue
-            phrase = " ".join(words[i : i + n])
-            if n == 1 and phrase.lower() in _NOT_PLACES:
-                continue
-            if n > 1 and not (_may_edge(words[i]) and _may_edge(words[i + n - 1])):
-                continue  # no country's name starts or ends with "in", "of", "what"…
-            name = country(phrase)
-            if name:
-                if name not in found:
-                    found.append(name)
+        for n in range(min(longest, len(words) - i), 0, -1):
+            hit = lookup(words[i : i + n])
+            if hit is not None:
+                if hit not in found:
+                    found.append(hit)
                 i += n
                 break
         else:
@@ -509,20 +540,15 @@ def world_places(query: str) -> list[Place]:
     """Countries (ISO 3166 names) and time-zone cities named in ``query``, in order; a name
     shared by places in two countries is skipped (it can't say which is meant)."""
     names, longest = _world()
-    words = [w.lower() for w in _WORD.findall(query)]
-    found: list[Place] = []
-    i = 0
-    while i < len(words):
-        for n in range(min(longest, len(words) - i), 0, -1):
-            places = names.get(" ".join(words[i : i + n]))
-            if places and not (n == 1 and words[i] in _NOT_PLACES):
-                if len({p.country_code for p in places}) == 1 and places[0] not in found:
-                    found.append(places[0])
-                i += n
-                break
-        else:
-            i += 1
-    return found
+
+    def place(phrase: list[str]) -> Place | None:
+        if len(phrase) == 1 and phrase[0] in _NOT_PLACES:
+            return None
+        places = names.get(" ".join(phrase))
+        # A name shared by places in two countries can't say which is meant.
+        return places[0] if places and len({p.country_code for p in places}) == 1 else None
+
+    return _scan([w.lower() for w in _WORD.findall(query)], longest, place)
 
 
 def route(
@@ -542,7 +568,8 @@ def route(
         # A country and nothing else ("germany", "deutschland"): the guides' only figures
         # for a country are its salaries.
         rest = " ".join(w for w in _WORD.findall(query) if w.lower() not in STOPWORDS)
-        name = country(rest) if rest and rest.lower() not in _NOT_PLACES else None
+        short = 0 < len(rest.split()) <= 4  # no country's name is longer
+        name = country(rest) if short and rest.lower() not in _NOT_PLACES else None
         return Intent("salary", places=(name,)) if name else None
     places = find_places(query, country)
     if len(places) == 2:

@@ -30,15 +30,6 @@ class Field:
 
 
 @dataclass(frozen=True, slots=True)
-class Button:
-    """A clickable choice. ``action`` is an encoded action id (see ``bot.core.actions``)."""
-
-    label: str
-    action: str
-    style: Style = "secondary"
-
-
-@dataclass(frozen=True, slots=True)
 class Entry:
     """One list item: a heading, its text, and where it comes from.
 
@@ -50,6 +41,15 @@ class Entry:
     text: str = ""
     source: str | None = None
     button: Button | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A clickable choice. ``action`` is an encoded action id (see ``bot.core.actions``)."""
+
+    label: str
+    action: str
+    style: Style = "secondary"
 
 
 @dataclass(frozen=True, slots=True)
