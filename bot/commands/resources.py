@@ -6,8 +6,7 @@ from typing import get_args
 
 from rapidfuzz import fuzz, process
 
-from bot.commands._common import with_note
-from bot.content import norm
+from bot.content import norm, with_note
 from bot.content.schema import Resource, ResourceKind
 from bot.core.context import Context
 from bot.core.errors import UserError

@@ -6,8 +6,8 @@ from typing import get_args
 
 from rapidfuzz import fuzz, process
 
-from bot.commands._common import footer_for, with_note
-from bot.content import norm
+from bot.commands._common import footer_for
+from bot.content import norm, with_note
 from bot.content.schema import SkillCategory
 from bot.core.context import Context
 from bot.core.dispatch import pick_choice
