@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.content import Content
+from bot.content import Content, with_note
 from bot.core import actions
 from bot.core.reply import Button, Entry, Field, Reply
 from bot.core.safety import neutralize
@@ -51,8 +51,9 @@ def build_prompt(
         text = " · ".join(bits)
         if getattr(resource, "description", None):
             text += ". " + resource.description  # type: ignore[attr-defined]
+        text = with_note(text, resource)
         if getattr(resource, "url", None):
-            text += " " + resource.url  # type: ignore[attr-defined]
+            text += "\nLink: " + resource.url  # type: ignore[attr-defined]
         items.append(
             Entry(f"Resource: {resource.title}", text, content.cite(resource.source))  # type: ignore[attr-defined]
         )

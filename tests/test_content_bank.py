@@ -533,3 +533,17 @@ async def test_search_finds_a_guide_by_its_title_and_file(services):
     for query in ("comprehensive guide", "3ef0363f478912e4"):
         shown = render(await ConsoleSession(services).send(f"/search {query}"))
         assert "Guide:" in shown, shown
+
+
+def test_daily_prompt_cites_titles_and_shows_note_and_link(content: Content):
+    from scheduler.curriculum import Pick
+    from scheduler.prompt import build_prompt
+
+    lesson = content.curriculum[0].model_copy(update={"resource": "datacamp"})
+    reply = build_prompt(content, Pick(lesson, 1, 1, 1), track="mixed", prompt="p")
+    text = reply.plain_text()
+    assert "Editor's note (authored by the MLE study bot team): DataCamp is" in text
+    assert "Link: https://www.datacamp.com/" in text
+    guide = content.guides["001_9c783a36976aec48.txt"]
+    assert f"[{guide.title}]" in text  # the resource entry's source, by title
+    assert f"{guide.title} ({guide.file})" in (reply.footer or "")

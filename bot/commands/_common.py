@@ -105,11 +105,3 @@ def footer_for(sources: list[str] | tuple[str, ...], content=None) -> str:
     if content is None:
         return "Source: " + ", ".join(AUTHORED_LABEL if s == AUTHORED else s for s in unique)
     return "Source: " + "; ".join(content.cite(s, file=True) for s in unique)
-
-
-def with_note(text: str, item) -> str:
-    """``text`` plus the item's editorial note (authored), where the guide is wrong or dated."""
-    note = getattr(item, "note", None)
-    if not note or getattr(item, "note_source", None) != AUTHORED:
-        return text
-    return (text + "\n" if text else "") + f"Editor's note ({AUTHORED_LABEL}): {note}"

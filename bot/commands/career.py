@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.commands._common import footer_for, with_note
-from bot.content import norm
+from bot.commands._common import footer_for
+from bot.content import norm, with_note
 from bot.core.context import Context
 from bot.core.dispatch import pick_choice
 from bot.core.registry import Option, command

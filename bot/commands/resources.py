@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import get_args
 
-from bot.commands._common import with_note
+from bot.content import with_note
 from bot.content.schema import Resource, ResourceKind
 from bot.core.context import Context
 from bot.core.errors import UserError

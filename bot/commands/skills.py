@@ -6,7 +6,8 @@ import re
 from functools import lru_cache
 from typing import get_args
 
-from bot.commands._common import footer_for, with_note
+from bot.commands._common import footer_for
+from bot.content import with_note
 from bot.content.schema import SkillCategory
 from bot.core.context import Context
 from bot.core.errors import UserError

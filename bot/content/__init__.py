@@ -25,7 +25,15 @@ from bot.content.schema import (
 from bot.content.search import Doc, SearchIndex
 from bot.core.lookup import Resolver, fold
 
-__all__ = ["AUTHORED_LABEL", "Content", "ContentInvalid", "CountryLookup", "CountryMatch", "norm"]
+__all__ = [
+    "AUTHORED_LABEL",
+    "Content",
+    "ContentInvalid",
+    "CountryLookup",
+    "CountryMatch",
+    "norm",
+    "with_note",
+]
 
 AUTHORED_LABEL = "authored by the MLE study bot team"
 
@@ -42,6 +50,18 @@ def norm(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+def with_note(text: str, item: object) -> str:
+    """``text`` plus the item's editor's note, where the guide is wrong or dated.
+
+    Only notes marked ``note_source: authored`` count (a salary's ``note`` is the guide's own
+    wording and is not one). The note is labelled as the team's, never as the guide's.
+    """
+    note = getattr(item, "note", None)
+    if not note or getattr(item, "note_source", None) != AUTHORED:
+        return text
+    return (text + "\n" if text else "") + f"Editor's note ({AUTHORED_LABEL}): {note}"
 
 
 @dataclass(frozen=True)

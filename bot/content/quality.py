@@ -2,11 +2,12 @@
 
 - **Near-duplicates** across every bank: interview questions, quiz questions and the
   curriculum's lesson text (study text and question). Two texts are near-duplicates when
-  rapidfuzz's ``token_set_ratio`` of their content words (lower-cased, punctuation and
-  question-making STOPWORDS removed; 0–100) reaches ``NEAR_DUPLICATE`` and neither is much
-  shorter than the other
-  (a short question whose words all occur in a long lesson is not a repeat of it). Intentional
-  pairs go in ``allow_near_duplicates.toml`` beside the content, each with a reason.
+  rapidfuzz's ``token_set_ratio`` of their content words (lower-cased, punctuation,
+  question-making STOPWORDS and guide titles removed; 0–100) reaches ``NEAR_DUPLICATE`` and
+  neither is much shorter than the other (a short question whose words all occur in a long
+  lesson is not a repeat of it). Questions of several sentences are also compared sentence by
+  sentence, at the stricter ``NEAR_DUPLICATE_SENTENCE``. Each problem names both items;
+  intentional pairs go in ``allow_near_duplicates.toml`` beside the content, with a reason.
 - **Interview coverage**: every topic of ``InterviewTopic`` has at least ``MIN_PER_TOPIC``
   questions and every topic × difficulty cell at least ``MIN_PER_CELL``, so
   ``/interview topic:X difficulty:Y`` never keeps returning the same question.
