@@ -24,3 +24,15 @@ def debug_log():
     root.setLevel(before[0])
     for name, level in before[1].items():
         logging.getLogger(name).setLevel(level)
+
+
+@pytest.fixture
+def pg_database():
+    """A new uniquely named PostgreSQL database (dropped after); skips if none answers."""
+    from tests.store.conftest import create_pg_database, drop_pg_database, pg_skip_reason
+
+    name = create_pg_database()
+    if name is None:
+        pytest.skip(pg_skip_reason())
+    yield name
+    drop_pg_database(name)

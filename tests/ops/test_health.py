@@ -54,29 +54,18 @@ async def test_not_ready_when_the_database_file_is_gone(served):
         assert resp.status == 200  # the process is alive: restarting it is the operator's call
 
 
-@pytest.fixture
-def pg_name():
-    from tests.store.conftest import create_pg_database, drop_pg_database, pg_skip_reason
-
-    name = create_pg_database()
-    if name is None:
-        pytest.skip(pg_skip_reason())
-    yield name
-    drop_pg_database(name)
-
-
-async def test_not_ready_when_postgresql_loses_the_database(content, pg_name):
+async def test_not_ready_when_postgresql_loses_the_database(content, pg_database):
     from tests.store.conftest import drop_pg_database
 
     services = await open_services(
-        Settings(DATABASE_URL=f"postgresql://postgres@127.0.0.1:5432/{pg_name}"),
+        Settings(DATABASE_URL=f"postgresql://postgres@127.0.0.1:5432/{pg_database}"),
         content=content,
         require_store=True,
     )
     try:
         assert (await health.readiness(services))["database"] == "ok"
         await services.store.engine.dispose()
-        await asyncio.to_thread(drop_pg_database, pg_name)
+        await asyncio.to_thread(drop_pg_database, pg_database)
         state = await health.readiness(services)
         assert state["ready"] is False and "does not exist" in state["database"]
     finally:

@@ -7,16 +7,11 @@ from __future__ import annotations
 import base64
 import json
 
-import aiohttp
 import pytest
 
-from bot.adapters.slack.app import SlackBot
-from bot.adapters.slack.oauth import create_tables, dispose, oauth_options
-from bot.adapters.slack.server import EVENTS_PATH, start_http
-from bot.app import build_services
 from tests.slack.conftest import _no_oauth_env, clock, fake, slack_settings  # noqa: F401
-from tests.slack.harness import SECRET, SlackClient, shown
-from tests.slack.test_oauth import install
+from tests.slack.harness import SECRET, shown
+from tests.slack.test_oauth import install, oauth_server
 
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
 
@@ -25,25 +20,10 @@ CLIENT_SECRET = "c1ient-secret-for-the-log-test"
 
 @pytest.fixture
 async def oauth_slack(fake, content, clock, tmp_path):  # noqa: F811
-    settings = slack_settings(
-        fake,
-        SLACK_BOT_TOKEN="",
-        SLACK_CLIENT_ID="111.222",
-        SLACK_CLIENT_SECRET=CLIENT_SECRET,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'oauth.db'}",
-    )
-    bot = SlackBot(
-        build_services(settings, clock=clock, content=content), **oauth_options(settings)
-    )
-    await create_tables(bot)
-    runner, port = await start_http(bot, "127.0.0.1", 0)
-    async with aiohttp.ClientSession() as session:
-        client = SlackClient(f"http://127.0.0.1:{port}{EVENTS_PATH}", fake, bot, session)
-        client.base = f"http://127.0.0.1:{port}"
+    async with oauth_server(
+        fake, content, clock, f"sqlite:///{tmp_path / 'oauth.db'}", client_secret=CLIENT_SECRET
+    ) as client:
         yield client
-    await runner.cleanup()
-    await bot.close()
-    await dispose(bot)
 
 
 async def test_oauth_install_at_debug_leaks_no_secret(debug_log, oauth_slack, fake):  # noqa: F811
