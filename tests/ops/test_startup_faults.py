@@ -250,3 +250,11 @@ def _pg_up() -> bool:
         return True
     except OSError:
         return False
+
+
+def test_db_commands_say_the_same_line(tmp_path):
+    for args in (("db", "current"), ("db", "upgrade")):
+        result = bot(*args, DATABASE_URL=f"sqlite:///{tmp_path}/gone/bot.db")
+        assert one_line(result).startswith(f"DATABASE_URL: the directory {tmp_path}/gone ")
+    ok = bot("db", "upgrade", DATABASE_URL=f"sqlite:///{tmp_path}/bot.db")
+    assert ok.returncode == 0 and "Database at revision" in ok.stdout
