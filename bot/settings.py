@@ -103,7 +103,7 @@ class Settings(BaseSettings):
 
     # Storage: SQLite file by default; PostgreSQL for several bot processes. Any standard
     # form; normalised to the async driver (see ``database_url`` above).
-    database_url: str = Field("sqlite+aiosqlite:///mle-bot.db", alias="DATABASE_URL")
+    database_url: str = Field("sqlite:///mle-bot.db", alias="DATABASE_URL")
     content_dir: str | None = Field(None, alias="MLE_CONTENT_DIR")
     timezone: str = Field("UTC", alias="BOT_TIMEZONE")  # the default workspace timezone
     log_level: str = Field("INFO", alias="LOG_LEVEL")  # the bot's own loggers
