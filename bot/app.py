@@ -148,6 +148,10 @@ async def close_services(services: Services) -> None:
     await services.wait_ready()
     if services.scheduler is not None:
         await services.scheduler.stop()
+        # stop() cancels the scheduler's ticks without waiting; one still inside a query when
+        # the store closes below would never finish and hang the process at exit.
+        ticks = list(getattr(services.scheduler, "_tasks", ()))
+        await asyncio.gather(*ticks, return_exceptions=True)
     if services.store is not None:
         await services.store.close()
 

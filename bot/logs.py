@@ -49,7 +49,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bxox[a-z](?:\.xox[a-z])?-[A-Za-z0-9-]+"), MASK),
     (re.compile(r"\bxapp-[A-Za-z0-9-]+"), MASK),
     # Discord bot tokens: base64(user id) . timestamp . HMAC.
-    (re.compile(r"\b[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{20,}"), MASK),
+    (re.compile(r"\b[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}\b"), MASK),
     # Interaction and webhook tokens in REST paths.
     (re.compile(r"(/(?:interactions|webhooks)/[^/\s'\"]+/)[^/\s'\"?]+"), r"\1" + MASK),
     # Authorization headers.
@@ -61,13 +61,14 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
             (["']?\b"""
             + _SECRET_KEYS
             + r"""["']?\s*[:=]\s*)   # the key and its separator
-            (?:"[^"]*"|'[^']*'|[^\s,;&}\])'"]+)                    # the value, quoted or bare
+            (?:\[[^\]]*\]|"[^"]*"|'[^']*'|[^\s,;&}\])'"]+)      # the value: list, quoted, bare
             """
         ),
         r"\1" + MASK,
     ),
-    # OAuth authorization codes in query strings.
+    # OAuth authorization codes: in query strings, and as a quoted key in dumps.
     (re.compile(r"([?&]code=)[^&\s'\"]+"), r"\1" + MASK),
+    (re.compile(r"""(["']code["']\s*:\s*)(?:\[[^\]]*\]|"[^"]*"|'[^']*')"""), r"\1" + MASK),
     # Passwords in URLs.
     (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+@", re.I), r"\1***@"),
 )

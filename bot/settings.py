@@ -26,6 +26,15 @@ SECRET_SETTINGS = (
     "DATABASE_URL",
 )
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9._-]+")
+# Slack token settings: (prefix, what it is, where to find it).
+SLACK_TOKENS = {
+    "slack_bot_token": ("xoxb-", "Bot User OAuth Token", "OAuth & Permissions"),
+    "slack_app_token": (
+        "xapp-",
+        "app-level token with connections:write",
+        "Basic Information → App-Level Tokens",
+    ),
+}
 
 
 class ConfigError(Exception):
@@ -94,7 +103,7 @@ class Settings(BaseSettings):
 
     # Storage: SQLite file by default; PostgreSQL for several bot processes. Any standard
     # form; normalised to the async driver (see ``database_url`` above).
-    database_url: str = Field("sqlite+aiosqlite:///mle-bot.db", alias="DATABASE_URL")
+    database_url: str = Field("sqlite:///mle-bot.db", alias="DATABASE_URL")
     content_dir: str | None = Field(None, alias="MLE_CONTENT_DIR")
     timezone: str = Field("UTC", alias="BOT_TIMEZONE")  # the default workspace timezone
     log_level: str = Field("INFO", alias="LOG_LEVEL")  # the bot's own loggers
@@ -189,29 +198,15 @@ class Settings(BaseSettings):
         _token_shape(v, "copy it again from the Developer Portal's Bot tab")
         return v
 
-    @field_validator("slack_bot_token")
+    @field_validator("slack_bot_token", "slack_app_token")
     @classmethod
-    def _slack_bot_token(cls, v: str | None) -> str | None:
+    def _slack_token(cls, v: str | None, info) -> str | None:
         if v is None:
             return v
-        _token_shape(v, "copy the Bot User OAuth Token again")
-        if not v.startswith("xoxb-"):
-            raise ValueError(
-                "should start with xoxb- — use the Bot User OAuth Token (OAuth & Permissions)"
-            )
-        return v
-
-    @field_validator("slack_app_token")
-    @classmethod
-    def _slack_app_token(cls, v: str | None) -> str | None:
-        if v is None:
-            return v
-        _token_shape(v, "copy the app-level token again")
-        if not v.startswith("xapp-"):
-            raise ValueError(
-                "should start with xapp- — generate an app-level token with connections:write "
-                "(Basic Information → App-Level Tokens)"
-            )
+        prefix, what, where = SLACK_TOKENS[info.field_name]
+        _token_shape(v, f"copy the {what} again")
+        if not v.startswith(prefix):
+            raise ValueError(f"should start with {prefix} — use the {what} ({where})")
         return v
 
     @field_validator("slack_signing_secret", "slack_client_secret")

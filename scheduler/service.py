@@ -127,11 +127,8 @@ class Service:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
-        tasks = list(self._tasks)
-        for task in tasks:
+        for task in list(self._tasks):
             task.cancel()
-        # Wait for them: a tick still inside a query when the store closes hangs the process.
-        await asyncio.gather(*tasks, return_exceptions=True)
         self._jobs.clear()
 
     def jobs(self) -> list:

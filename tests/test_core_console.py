@@ -192,3 +192,25 @@ async def test_daily_subscribe_takes_a_city_like_profile_does(daily_console):
     assert "07:30 Europe/Berlin" in reply.text
     reply = await session.send("/daily subscribe timezone:pacific")
     assert reply.kind == "error" and "which one?" in reply.text
+
+
+def test_logs_moved_to_the_file_stay_redacted(tmp_path):
+    from bot.logs import setup_logging
+
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level, logging.lastResort)
+    token = "xoxb-1234567890-abcdefghijkl"
+    try:
+        setup_logging("INFO", stream=io.StringIO(), secrets=["hunter2-db-password"])
+        logs_to_file(tmp_path / "bot.log")
+        log = logging.getLogger("bot.test")
+        log.warning("install stored %s with postgresql://u:hunter2-db-password@h/db", token)
+        for h in root.handlers:
+            h.flush()
+    finally:
+        for h in root.handlers:
+            h.close()
+        root.handlers[:], root.level, logging.lastResort = saved[0], saved[1], saved[2]
+    written = (tmp_path / "bot.log").read_text()
+    assert "install stored" in written
+    assert token not in written and "hunter2-db-password" not in written

@@ -166,13 +166,17 @@ def logs_to_file(path: Path) -> None:
     the conversation (Alembic, APScheduler and our own INFO lines included)."""
     root = logging.getLogger()
     level = root.level
+    filters: list = []  # the redaction and noise filters of bot.logs travel with the records
     for handler in list(root.handlers):
         if isinstance(handler, logging.StreamHandler) and not isinstance(
             handler, logging.FileHandler
         ):
+            filters.extend(f for f in handler.filters if f not in filters)
             root.removeHandler(handler)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for f in filters:
+        handler.addFilter(f)
     root.addHandler(handler)
     root.setLevel(level if level != logging.NOTSET else logging.WARNING)
     # Libraries that print through their own handlers (none today) would bypass the root:

@@ -59,7 +59,11 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         file_backed = path not in ("", ":memory:") and not path.startswith("file:")
         if file_backed:
             check_sqlite_location(path)
-        engine = create_async_engine(url, echo=echo, pool_size=5, max_overflow=5, pool_timeout=60)
+        if file_backed:
+            pool = {"pool_size": 5, "max_overflow": 5, "pool_timeout": 60}
+        else:  # in memory: SQLAlchemy's one shared connection (StaticPool) takes no pool sizes
+            pool = {}
+        engine = create_async_engine(url, echo=echo, **pool)
         _tune_sqlite(engine, SqliteFile(path) if file_backed else None)
         return engine
     return create_async_engine(

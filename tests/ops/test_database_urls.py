@@ -25,17 +25,6 @@ PG_FORMS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def pg_db():
-    from tests.store.conftest import create_pg_database, drop_pg_database, pg_skip_reason
-
-    name = create_pg_database()
-    if name is None:
-        pytest.skip(pg_skip_reason())
-    yield name
-    drop_pg_database(name)
-
-
 async def ready(port: int, proc, within: float = 90) -> dict:
     """Poll /readyz until it answers 200 (fails if the process exits first)."""
     deadline = asyncio.get_running_loop().time() + within
@@ -93,7 +82,7 @@ async def test_sqlite_url_forms(form, tmp_path):
 
 
 @pytest.mark.parametrize("form", PG_FORMS)
-async def test_postgresql_url_forms(form, pg_db, tmp_path):
-    url = form.format(db=pg_db)
+async def test_postgresql_url_forms(form, pg_database, tmp_path):
+    url = form.format(db=pg_database)
     await works_everywhere(url, tmp_path, f"Club {PG_FORMS.index(form)}")
     assert not list(tmp_path.glob("*.db"))  # no SQLite file as a silent substitute

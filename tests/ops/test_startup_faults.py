@@ -250,3 +250,61 @@ def _pg_up() -> bool:
         return True
     except OSError:
         return False
+
+
+def test_db_commands_say_the_same_line(tmp_path):
+    for args in (("db", "current"), ("db", "upgrade")):
+        result = bot(*args, DATABASE_URL=f"sqlite:///{tmp_path}/gone/bot.db")
+        assert one_line(result).startswith(f"DATABASE_URL: the directory {tmp_path}/gone ")
+    ok = bot("db", "upgrade", DATABASE_URL=f"sqlite:///{tmp_path}/bot.db")
+    assert ok.returncode == 0 and "Database at revision" in ok.stdout
+
+
+async def test_discord_coming_back_is_joined_after_the_retries(tmp_path):
+    """Discord down at start, then up: the bot logs in and identifies on the gateway."""
+    import asyncio
+
+    from tests.discord.fake_discord import FakeDiscord
+
+    fake = FakeDiscord()
+    fake.add_guild("Study Group")
+    await fake.start()
+    port = free_port()  # REST goes through here; nothing listens until Discord "comes back"
+
+    async def forward(reader, writer):
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", fake.port)
+
+        async def pipe(src, dst):
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            finally:
+                dst.close()
+
+        await asyncio.gather(
+            pipe(reader, up_writer), pipe(up_reader, writer), return_exceptions=True
+        )
+
+    proc = await start_bot(
+        "run",
+        DATABASE_URL=f"sqlite:///{tmp_path}/bot.db",
+        DISCORD_TOKEN=fake.token,
+        DISCORD_API_BASE=f"http://127.0.0.1:{port}/api/v10",
+        DISCORD_GATEWAY_URL=fake.gateway_url,
+    )
+    server = None
+    try:
+        await read_lines_until(proc.stderr, _is_retry("Discord"))
+        await read_lines_until(proc.stderr, _is_retry("Discord"))
+        server = await asyncio.start_server(forward, "127.0.0.1", port)
+        async with asyncio.timeout(60):
+            while not fake.identifies:  # noqa: ASYNC110 - the fake has no IDENTIFY event
+                await asyncio.sleep(0.1)
+    finally:
+        code, _, rest = await stop(proc)
+        if server is not None:
+            server.close()
+        await fake.close()
+    assert fake.identifies[0]["token"] == fake.token
+    assert "Traceback" not in rest and code == 0, rest

@@ -4,6 +4,7 @@ each workspace's requests and scheduled posts then use that workspace's own bot 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 
@@ -53,12 +54,19 @@ def oauth_db_url(request, tmp_path, pg_db):
 
 @pytest.fixture
 async def oauth_slack(fake, content, clock, oauth_db_url):
+    async with oauth_server(fake, content, clock, oauth_db_url) as client:
+        yield client
+
+
+@contextlib.asynccontextmanager
+async def oauth_server(fake, content, clock, db_url: str, client_secret: str = "shh"):
+    """The HTTP-mode app in OAuth mode (installations in ``db_url``), as a SlackClient."""
     settings = slack_settings(
         fake,
         SLACK_BOT_TOKEN="",
         SLACK_CLIENT_ID="111.222",
-        SLACK_CLIENT_SECRET="shh",
-        DATABASE_URL=oauth_db_url,
+        SLACK_CLIENT_SECRET=client_secret,
+        DATABASE_URL=db_url,
     )
     settings.slack_bot_token = None
     bot = SlackBot(
@@ -66,13 +74,15 @@ async def oauth_slack(fake, content, clock, oauth_db_url):
     )
     await create_tables(bot)
     runner, port = await start_http(bot, "127.0.0.1", 0)
-    async with aiohttp.ClientSession() as session:
-        client = SlackClient(f"http://127.0.0.1:{port}{EVENTS_PATH}", fake, bot, session)
-        client.base = f"http://127.0.0.1:{port}"
-        yield client
-    await runner.cleanup()
-    await bot.close()
-    await dispose(bot)
+    try:
+        async with aiohttp.ClientSession() as session:
+            client = SlackClient(f"http://127.0.0.1:{port}{EVENTS_PATH}", fake, bot, session)
+            client.base = f"http://127.0.0.1:{port}"
+            yield client
+    finally:
+        await runner.cleanup()
+        await bot.close()
+        await dispose(bot)
 
 
 async def install(slack: SlackClient, team: str) -> int:
