@@ -16,6 +16,7 @@ from bot.core.errors import UserError
 from bot.core.registry import Option, action, command
 from bot.core.reply import Entry, Field, Reply
 from bot.core.safety import neutralize
+from bot.practice import feedback
 from scheduler.curriculum import DEFAULT_TRACK, TRACKS
 from scheduler.prompt import CHECKIN_ACTION
 from scheduler.timespec import (
@@ -259,16 +260,21 @@ async def check_in(ctx: Context, prompt: str = "", *_: str) -> Reply:
             who(ctx),
             prompt,
             ctx.clock.now().astimezone(UTC),
+            channel=ctx.channel,
         )
+    )
+    standing = feedback.standing_line(
+        result.total, result.streak, result.previous_rank, result.rank
     )
     if result.already:
         return Reply(
-            text=f"You already checked in on this prompt. Streak: {result.streak} day(s).",
+            text=f"You already checked in on this prompt. Streak: {result.streak} day(s).\n{standing}",
             ephemeral=True,
         )
     return Reply(
         text=f"Checked in: +{result.points_awarded} points. Streak: {result.streak} day(s)"
-        + (f", best {result.best_streak}." if result.best_streak > result.streak else "."),
+        + (f", best {result.best_streak}." if result.best_streak > result.streak else ".")
+        + f"\n{standing}",
         ephemeral=True,
         kind="success",
     )

@@ -13,6 +13,7 @@ from bot.core.errors import UserError
 from bot.core.registry import Option, command
 from bot.core.reply import Field, Reply
 from bot.core.safety import neutralize
+from bot.practice.streaks import FREEZE_EVERY, MAX_FREEZES
 
 CLEAR = {"default", "reset", "workspace", "none", "clear"}
 
@@ -45,7 +46,7 @@ def resolve_timezone(text: str) -> str | None:
 
 @command(
     "profile",
-    description="Your points, rank, streak and quiz accuracy (only you see it)",
+    description="Your points, rank, streak, freezes and quiz accuracy (only you see it)",
     ephemeral=True,
 )
 async def profile(ctx: Context) -> Reply:
@@ -71,6 +72,9 @@ async def profile(ctx: Context) -> Reply:
         Field("This week", f"{p.week_points} pts"),
         Field("Streak", f"{p.streak} day{'s' if p.streak != 1 else ''}"),
         Field("Best streak", f"{p.best_streak} day{'s' if p.best_streak != 1 else ''}"),
+        Field(
+            "Streak freezes", f"{p.freezes} of {MAX_FREEZES} (one per {FREEZE_EVERY}-day streak)"
+        ),
         Field("Timezone", p.timezone if p.own_timezone else f"{p.timezone} (the workspace's)"),
     ]
     if p.groups:

@@ -38,3 +38,7 @@ class NotMember(StoreError):
 
 class AlreadyMember(StoreError):
     pass
+
+
+class CheckInRefused(StoreError):
+    """A check-in that can't count: a prompt not delivered to this channel, or too old."""

@@ -20,6 +20,7 @@ from bot.store.tables import (
     members,
     point_events,
     point_totals,
+    score_histogram,
 )
 
 
@@ -121,20 +122,26 @@ class LeaderboardsMixin(StoreBase):
                         .where(*where, t.c.member_id == member_id)
                     )
                 ).one_or_none()
-            # The board's size and the caller's rank in one pass over the totals index.
-            size_q = _board_count(t, group_id, platform, workspace, key)
-            if me_row is not None:
-                mine = me_row.points
-                counts = (
-                    await conn.execute(
-                        size_q.with_only_columns(
-                            func.count(), func.count().filter(t.c.points > mine)
-                        )
-                    )
-                ).one()
-                total, me_above = counts[0], counts[1]
+            if group_id is None:
+                # Workspace boards: size and rank from the score histogram (flat cost).
+                total = await self._board_size(conn, platform, workspace, key)
+                if me_row is not None:
+                    me_above = await self._above(conn, platform, workspace, key, me_row.points)
             else:
-                total = (await conn.execute(size_q)).scalar_one()
+                # Group boards (a group's members only): one pass over the totals index.
+                size_q = _board_count(t, group_id, platform, workspace, key)
+                if me_row is not None:
+                    mine = me_row.points
+                    counts = (
+                        await conn.execute(
+                            size_q.with_only_columns(
+                                func.count(), func.count().filter(t.c.points > mine)
+                            )
+                        )
+                    ).one()
+                    total, me_above = counts[0], counts[1]
+                else:
+                    total = (await conn.execute(size_q)).scalar_one()
             pages = max(1, -(-total // page_size))
             page = min(max(1, page), pages)
             # The page is an index range scan. Its ranks come from one count (members above
@@ -158,6 +165,8 @@ class LeaderboardsMixin(StoreBase):
                     ranks.append((page - 1) * page_size + n + 1)
                 elif page == 1:
                     ranks.append(1)
+                elif group_id is None:
+                    ranks.append(1 + await self._above(conn, platform, workspace, key, r.points))
                 else:
                     first = r.points
                     above = await conn.execute(
@@ -185,11 +194,12 @@ class LeaderboardsMixin(StoreBase):
                     )
                 )
             ).rowcount
-            await conn.execute(
-                delete(point_totals).where(
-                    point_totals.c.platform == platform, point_totals.c.workspace == workspace
+            for table in (point_totals, score_histogram):
+                await conn.execute(
+                    delete(table).where(
+                        table.c.platform == platform, table.c.workspace == workspace
+                    )
                 )
-            )
             await conn.execute(
                 leaderboard_resets.insert().values(
                     platform=platform,

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Integer, cast, func, select
 
 from bot.store.base import StoreBase
-from bot.store.periods import ALL, local_date, period_key
+from bot.store.periods import ALL, period_key
 from bot.store.records import (
     Profile,
     TopicStats,
@@ -25,7 +25,11 @@ class ProfilesMixin(StoreBase):
     async def profile(
         self, platform: str, workspace: str, member_id: str, at: datetime
     ) -> Profile | None:
-        """A member's points, rank, streaks and quiz accuracy by topic; None if never seen."""
+        """A member's points, rank, streaks and quiz accuracy by topic; None if never seen.
+
+        The streak is as of ``at`` in the member's timezone: 0 once a scheduled day was
+        missed with no freeze to cover it (``bot.practice.streaks.current``).
+        """
         ws_tz = await self.workspace_timezone(platform, workspace)
         t = point_totals
         async with self.engine.connect() as conn:
@@ -50,23 +54,8 @@ class ProfilesMixin(StoreBase):
                 ).all()
             )
             points = totals.get(ALL, 0)
-            rank = None
-            if points > 0:
-                rank = (
-                    1
-                    + (
-                        await conn.execute(
-                            select(func.count())
-                            .select_from(t)
-                            .where(
-                                t.c.platform == platform,
-                                t.c.workspace == workspace,
-                                t.c.period == ALL,
-                                t.c.points > points,
-                            )
-                        )
-                    ).scalar_one()
-                )
+            _, rank = await self._rank(conn, platform, workspace, member_id)
+            streak, freezes = await self.streak_now(conn, platform, workspace, m, tz, at)
             topics = (
                 await conn.execute(
                     select(
@@ -83,9 +72,6 @@ class ProfilesMixin(StoreBase):
                     .order_by(quiz_answers.c.topic)
                 )
             ).all()
-        today = local_date(at, tz)
-        last = m.last_checkin_date
-        streak = m.streak if last is not None and (today - last).days <= 1 else 0
         groups = await self.member_groups(platform, workspace, member_id)
         return Profile(
             member_id=member_id,
@@ -97,6 +83,7 @@ class ProfilesMixin(StoreBase):
             rank=rank,
             streak=streak,
             best_streak=m.best_streak,
+            freezes=freezes,
             topics=tuple(TopicStats(r.topic, r.n, int(r.ok or 0)) for r in topics),
             groups=tuple(groups),
         )

@@ -13,8 +13,8 @@ from bot.store.records import (
     QuizPost,
 )
 from bot.store.tables import (
-    members,
     quiz_answers,
+    quiz_credits,
     quiz_posts,
 )
 
@@ -32,8 +32,14 @@ class QuizzesMixin(StoreBase):
         opened_at: datetime,
         closes_at: datetime,
         created_by: str,
+        *,
+        option_order: str | None = None,
     ) -> int:
-        """Record a posted quiz question; returns the post id its answer buttons carry."""
+        """Record a posted quiz question; returns the post id its answer buttons carry.
+
+        ``option_order``: the shuffled order shown (``bot.practice.scoring.encode``), stored so
+        any process renders and grades the post the same way.
+        """
 
         async def go(conn: AsyncConnection) -> int:
             result = await conn.execute(
@@ -47,6 +53,7 @@ class QuizzesMixin(StoreBase):
                     opened_at=opened_at,
                     closes_at=closes_at,
                     created_by=created_by,
+                    option_order=option_order,
                 )
                 .returning(quiz_posts.c.id)
             )
@@ -106,6 +113,10 @@ class QuizzesMixin(StoreBase):
         "closed" (after ``closes_at``: nothing stored, nothing earned), "cooldown" (answered
         another quiz under ``points.cooldown_seconds`` ago: nothing stored, ``retry_after``),
         "missing" (no such post in this workspace), "bot" (bots never take part).
+        Points are earned once per (member, question) across all posts: a "recorded" answer
+        to a question the member answered before has ``repeat=True`` and earns nothing.
+        "recorded" also counts a study day for the streak and returns the member's total,
+        streak and rank before/after.
         Uniqueness is the UNIQUE (post_id, member_id) constraint: concurrent clicks from one
         member insert once.
         """
@@ -155,14 +166,67 @@ class QuizzesMixin(StoreBase):
             ).scalar()
             if inserted is None:  # UNIQUE (post_id, member_id): they answered before
                 return await earlier() or AnswerResult("already")
-            await conn.execute(
-                update(members)
-                .where(*self._member_where(platform, workspace, member_id))
-                .values(last_answer_at=at)
+            # Points once per (member, question), whichever post: the first answer is the
+            # credited one (the primary key of quiz_credits decides), repeats are practice.
+            credit = self.insert(quiz_credits).values(
+                platform=platform,
+                workspace=workspace,
+                member_id=member_id,
+                question_id=post.question_id,
+                post_id=post_id,
+                correct=correct,
+                points=points,
+                at=at,
             )
-            await self._award(
-                conn, platform, workspace, member_id, points, "quiz", f"quiz:{post_id}", at, tz
+            credited = (
+                await conn.execute(
+                    credit.on_conflict_do_nothing().returning(quiz_credits.c.question_id)
+                )
+            ).scalar()
+            if credited is None and points:
+                points = 0
+                await conn.execute(
+                    update(quiz_answers).where(quiz_answers.c.id == inserted).values(points=0)
+                )
+            if post.created_by != member_id:  # the poster saw it when it was posted
+                await self._seen(conn, platform, workspace, member_id, "quiz", post.question_id, at)
+            moves: list[tuple[str, int, int]] = []
+            total = await self._award(
+                conn,
+                platform,
+                workspace,
+                member_id,
+                points,
+                "quiz",
+                f"quiz:{post_id}",
+                at,
+                tz,
+                moves,
             )
-            return AnswerResult("recorded", correct, points, choice)
+            state, _ = await self._study(
+                conn,
+                platform,
+                workspace,
+                member,
+                at,
+                member.timezone or tz,
+                "quizzes",
+                last_answer_at=at,
+            )
+            total, before, rank = await self._standing(
+                conn, platform, workspace, member_id, total, points
+            )
+            await self._histogram(conn, platform, workspace, member_id, moves)
+            return AnswerResult(
+                "recorded",
+                correct,
+                points,
+                choice,
+                repeat=credited is None,
+                total=total,
+                streak=state.streak,
+                rank=rank,
+                previous_rank=before,
+            )
 
         return await self.write(go)

@@ -2,7 +2,8 @@
 
 The methods live in concept modules, one mixin each (see docs/store.md):
 ``members`` (workspaces, members, timezones), ``groups``, ``quizzes`` (posts and answers),
-``checkins`` (daily check-ins and streaks), ``leaderboards``, ``profiles``; ``base`` holds the
+``checkins`` (daily check-ins and streaks), ``leaderboards``, ``profiles``, ``practice``
+(what each member has been shown); ``base`` holds the
 engine, transactions, the member upsert and the points ledger they share.
 """
 
@@ -15,6 +16,7 @@ from bot.store.engine import make_engine
 from bot.store.groups import GroupsMixin
 from bot.store.leaderboards import LeaderboardsMixin
 from bot.store.members import MembersMixin
+from bot.store.practice import PracticeMixin
 from bot.store.profiles import ProfilesMixin
 from bot.store.quizzes import QuizzesMixin
 from bot.store.records import Points
@@ -29,6 +31,7 @@ class Store(
     CheckinsMixin,
     LeaderboardsMixin,
     ProfilesMixin,
+    PracticeMixin,
     StoreBase,
 ):
     """Members, study groups, quizzes, check-ins, points and leaderboards."""
