@@ -166,7 +166,7 @@ async def seed_pg(dsn: str, members: int, events: int) -> None:
         await con.execute(
             "INSERT INTO members (platform, workspace, member_id, name, created_at) "
             "SELECT $1, $2, 'm' || lpad(i::text, 6, '0'), 'M' || lpad(i::text, 6, '0'), $3 "
-            "FROM generate_series(0, $4 - 1) AS i",
+            "FROM generate_series(0, $4::int - 1) AS i",
             P,
             W,
             NOW,
@@ -175,10 +175,10 @@ async def seed_pg(dsn: str, members: int, events: int) -> None:
         await con.execute("DROP INDEX ix_point_events_platform_workspace_member_id_at")
         await con.execute(
             "INSERT INTO point_events (platform, workspace, member_id, points, reason, ref, at) "
-            "SELECT $1, $2, 'm' || lpad(floor(power(random(), 3) * $3)::int::text, 6, '0'), "
+            "SELECT $1, $2, 'm' || lpad(floor(power(random(), 3) * $3::int)::int::text, 6, '0'), "
             "(ARRAY[10, 10, 10, 5, 7])[1 + floor(random() * 5)::int], 'quiz', 'quiz:' || i, "
-            "$4 - make_interval(secs => floor(random() * $5)) "
-            "FROM generate_series(1, $6) AS i",
+            "$4::timestamptz - make_interval(secs => floor(random() * $5::int)) "
+            "FROM generate_series(1, $6::int) AS i",
             P,
             W,
             members,

@@ -58,6 +58,10 @@ class StoreBase:
         self.points = points or Points()
         # One writer at a time per process on SQLite; PostgreSQL takes row locks instead.
         self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
+        # PostgreSQL: at most the pool's size of write transactions in flight; a burst waits
+        # here, in order, instead of timing out on a pool checkout and leaving none for reads.
+        size = getattr(engine.pool, "size", lambda: 10)()
+        self._write_slots = asyncio.Semaphore(max(1, size)) if self.dialect != "sqlite" else None
         self._ws_tz: dict[tuple[str, str], str | None] = {}
         self._posts: dict[tuple[str, str, int], QuizPost] = {}
 
@@ -69,7 +73,10 @@ class StoreBase:
 
     async def write(self, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """Run ``fn(conn)`` in one committed write transaction, retrying busy conflicts."""
-        return await run_write(self.engine, fn, lock=self._write_lock)
+        if self._write_slots is None:
+            return await run_write(self.engine, fn, lock=self._write_lock)
+        async with self._write_slots:
+            return await run_write(self.engine, fn, lock=None)
 
     async def read(self, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """Run ``fn(conn)`` in a read transaction (one consistent snapshot on SQLite)."""

@@ -24,7 +24,7 @@ from scheduler.tables import daily_deliveries as D
 from scheduler.tables import daily_subscriptions as S
 from scheduler.timespec import zone as sub_zone
 
-StudyKind = Literal["quizzes", "checkins", "reviews"]
+StudyKind = Literal["quiz", "checkin", "review"]
 
 
 def _state(member: Any) -> StreakState:
@@ -83,27 +83,21 @@ class CheckinsMixin(StoreBase):
         tz: str,
         kind: StudyKind,
         **member_values: Any,
-    ) -> tuple[StreakState, bool]:
-        """Count ``at`` as a study day of ``kind`` for ``member`` (a locked members row) and
-        move their streak. Returns the new streak state and whether this was the member's
-        first ``kind`` of that local day. ``member_values``: other columns of the members row
-        to set in the same UPDATE. Call inside a write transaction."""
+    ) -> StreakState:
+        """Count ``at`` as a study day for ``member`` (a locked members row) and move their
+        streak; the day's first study action also records the day in ``study_days``.
+        ``member_values``: other columns of the members row to set in the same UPDATE.
+        Returns the new streak state. Call inside a write transaction."""
         today = local_date(at, tz)
-        stmt = self.insert(study_days).values(
-            platform=platform,
-            workspace=workspace,
-            member_id=member.member_id,
-            local_date=today,
-            **{kind: 1},
-        )
-        count = (
-            await conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["platform", "workspace", "member_id", "local_date"],
-                    set_={kind: study_days.c[kind] + 1},
-                ).returning(study_days.c[kind])
+        if member.last_study_date != today:
+            stmt = self.insert(study_days).values(
+                platform=platform,
+                workspace=workspace,
+                member_id=member.member_id,
+                local_date=today,
+                kind=kind,
             )
-        ).scalar_one()
+            await conn.execute(stmt.on_conflict_do_nothing())
         before = _state(member)
         scheduled = None
         if before.last_study_date is not None and today > before.last_study_date:
@@ -129,7 +123,7 @@ class CheckinsMixin(StoreBase):
                 .where(*self._member_where(platform, workspace, member.member_id))
                 .values(**member_values)
             )
-        return after, count == 1
+        return after
 
     async def streak_now(
         self,
@@ -163,7 +157,7 @@ class CheckinsMixin(StoreBase):
         member_id: str,
         member_name: str,
         at: datetime,
-        kind: StudyKind = "reviews",
+        kind: StudyKind = "review",
     ) -> StreakState:
         """Count a study action (e.g. a review) for the member's streak, in its own
         transaction. Quiz answers and check-ins do this themselves."""
@@ -171,10 +165,9 @@ class CheckinsMixin(StoreBase):
 
         async def go(conn: AsyncConnection) -> StreakState:
             member = await self._member(conn, platform, workspace, member_id, member_name, at=at)
-            state, _ = await self._study(
+            return await self._study(
                 conn, platform, workspace, member, at, member.timezone or ws_tz, kind
             )
-            return state
 
         return await self.write(go)
 
@@ -272,8 +265,9 @@ class CheckinsMixin(StoreBase):
                 return CheckInResult(
                     0, streak, True, member.best_streak, today, freezes, total, rank, rank
                 )
-            state, first_today = await self._study(
-                conn, platform, workspace, member, at, tz, "checkins", last_checkin_date=today
+            first_today = member.last_checkin_date != today
+            state = await self._study(
+                conn, platform, workspace, member, at, tz, "checkin", last_checkin_date=today
             )
             bonus = self.points.streak_bonus if first_today and state.streak >= 2 else 0
             points = self.points.checkin + bonus

@@ -203,14 +203,14 @@ class QuizzesMixin(StoreBase):
                 tz,
                 moves,
             )
-            state, _ = await self._study(
+            state = await self._study(
                 conn,
                 platform,
                 workspace,
                 member,
                 at,
                 member.timezone or tz,
-                "quizzes",
+                "quiz",
                 last_answer_at=at,
             )
             total, before, rank = await self._standing(

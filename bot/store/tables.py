@@ -303,16 +303,15 @@ practice_seen = Table(
     ),
 )
 
-# One row per member per local study day (their timezone): what they did that day.
+# One row per member per local study day (their timezone), written by the day's first study
+# action (``kind``: quiz, checkin or review): the history behind streaks.
 study_days = Table(
     "study_days",
     metadata,
     *_scope(),
     Column("member_id", String(MEMBER), nullable=False),
     Column("local_date", Date, nullable=False),
-    Column("quizzes", Integer, nullable=False, server_default="0"),
-    Column("checkins", Integer, nullable=False, server_default="0"),
-    Column("reviews", Integer, nullable=False, server_default="0"),
+    Column("kind", String(16), nullable=False),
     PrimaryKeyConstraint("platform", "workspace", "member_id", "local_date"),
     ForeignKeyConstraint(
         ["platform", "workspace", "member_id"],

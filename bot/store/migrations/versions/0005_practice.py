@@ -89,9 +89,7 @@ def upgrade() -> None:
         *_scope(),
         sa.Column("member_id", sa.String(length=64), nullable=False),
         sa.Column("local_date", sa.Date(), nullable=False),
-        sa.Column("quizzes", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("checkins", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("reviews", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
         _member_fk("study_days"),
         sa.PrimaryKeyConstraint(
             "platform", "workspace", "member_id", "local_date", name=op.f("pk_study_days")
