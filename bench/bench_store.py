@@ -79,6 +79,13 @@ def same_above(ph, period: str, points: int) -> tuple[str, list]:
     return "SELECT " + " + ".join(parts), args
 
 
+def both_above(ph, period: str, mine: int) -> tuple[str, list]:
+    """The board's size and the caller's rank count in one SELECT, as Store runs them."""
+    size, a = same_above(ph, period, 0)
+    rank, b = same_above(lambda n: ph(n + len(a)), period, mine)
+    return size + ", " + rank.removeprefix("SELECT "), a + b
+
+
 SAME_PAGE = (
     "SELECT t.member_id, t.points, m.name FROM point_totals t JOIN members m "
     "ON m.platform = t.platform AND m.workspace = t.workspace AND m.member_id = t.member_id "
@@ -287,9 +294,8 @@ async def bench_sqlite(args) -> None:
             a = {"p": P, "w": W, "k": key, "m": member}
             row = raw.execute(SAME_ME.format(**q), a).fetchone()
             mine = row[0] if row else 0
-            for pts in (mine, 0):  # the caller's rank, the board's size
-                sql, args = same_above(lambda n: "?", key, pts)
-                raw.execute(sql, args).fetchone()
+            sql, args = both_above(lambda n: "?", key, mine)
+            raw.execute(sql, args).fetchone()
             return raw.execute(SAME_PAGE.format(**q), a).fetchall()
 
         async def count_above(key, member):
@@ -338,9 +344,8 @@ async def bench_pg(args) -> None:
         async def same(key, member):
             row = await raw.fetchrow(me_sql, P, W, key, member)
             mine = row[0] if row else 0
-            for pts in (mine, 0):  # the caller's rank, the board's size
-                sql, args = same_above(lambda n: f"${n + 1}", key, pts)
-                await raw.fetchval(sql, *args)
+            sql, args = both_above(lambda n: f"${n + 1}", key, mine)
+            await raw.fetchrow(sql, *args)
             return await raw.fetch(page_sql, P, W, key)
 
         async def count_above(key, member):

@@ -268,12 +268,6 @@ class StoreBase:
         expr = self._above_expr(platform, workspace, period, points)
         return int((await conn.execute(select(expr))).scalar_one())
 
-    async def _board_size(
-        self, conn: AsyncConnection, platform: str, workspace: str, period: str
-    ) -> int:
-        """Members with points on a workspace board (from the histogram)."""
-        return await self._above(conn, platform, workspace, period, 0)
-
     async def _total(
         self, conn: AsyncConnection, platform: str, workspace: str, member_id: str
     ) -> int:

@@ -123,10 +123,17 @@ class LeaderboardsMixin(StoreBase):
                     )
                 ).one_or_none()
             if group_id is None:
-                # Workspace boards: size and rank from the score histogram (flat cost).
-                total = await self._board_size(conn, platform, workspace, key)
-                if me_row is not None:
-                    me_above = await self._above(conn, platform, workspace, key, me_row.points)
+                # Workspace boards: size and rank from the score histogram (flat cost), in
+                # one statement.
+                mine = me_row.points if me_row is not None else 0
+                total, me_above = (
+                    await conn.execute(
+                        select(
+                            self._above_expr(platform, workspace, key, 0),
+                            self._above_expr(platform, workspace, key, mine),
+                        )
+                    )
+                ).one()
             else:
                 # Group boards (a group's members only): one pass over the totals index.
                 size_q = _board_count(t, group_id, platform, workspace, key)
