@@ -5,7 +5,7 @@ must match a delivered prompt, streaks that fit the schedule, the standing on ev
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -341,3 +341,19 @@ async def test_histogram_ranks_match_counting_across_bucket_edges(store):
     assert [s.rank for s in week.rows] == [1 + ordered.index(s.points) for s in week.rows]
     await store.reset_points(*WS, "admin", T0)
     assert (await store.leaderboard(*WS, at=T0, member_id="m1")).total == 0
+
+
+async def test_skipped_and_paused_days_do_not_break_a_streak(store):
+    monday = T0.date()
+    mon = await deliver(store, monday)
+    await deliver(store, monday + timedelta(days=1), status="skipped")  # /daily skip
+    # Wednesday and Thursday: paused, so no delivery rows at all.
+    fri = await deliver(store, monday + timedelta(days=4))
+    r = await store.check_in("discord", "guild-1", "u1", "Ann", mon, T0)
+    assert r.streak == 1
+    r = await store.check_in("discord", "guild-1", "u1", "Ann", fri, T0 + timedelta(days=4))
+    assert (r.streak, r.points_awarded) == (2, 5 + 2)  # continues, with the streak bonus
+    # A member in another timezone: Friday 09:00 UTC is still Friday in New York.
+    await store.set_member_timezone("discord", "guild-1", "u2", "Bo", "America/New_York")
+    r = await store.check_in("discord", "guild-1", "u2", "Bo", fri, T0 + timedelta(days=4))
+    assert (r.local_date, r.streak) == (date(2026, 1, 9), 1)
