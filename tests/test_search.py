@@ -385,7 +385,10 @@ async def test_quiz_hit_posts_that_quiz_and_counts_the_answer(store_services, co
     posted = await session.send(str(list(reply.buttons).index(entry.button) + 1))
     assert q.question in (posted.text or "")
     assert len(posted.buttons) == len(q.options)
-    verdict = await session.send(str(q.answer + 1))
+    # Options are shuffled per post: press the button that carries the right option's text.
+    right = q.options[q.answer]
+    index = next(i for i, b in enumerate(posted.buttons) if b.label.endswith(right[:60]))
+    verdict = await session.send(str(index + 1))
     assert verdict.title and verdict.title.startswith("Correct")
 
 

@@ -10,6 +10,7 @@ from bot.core.safety import neutralize
 from bot.core.timezones import iana_name, parse_timezone
 from bot.core.timezones import suggestions as tz_suggestions
 from bot.core.wording import plural
+from bot.practice.streaks import FREEZE_EVERY, MAX_FREEZES
 
 CLEAR = {"default", "reset", "workspace", "none", "clear"}
 
@@ -29,7 +30,7 @@ def _timezones(services) -> list[str]:
 
 @command(
     "profile",
-    description="Your points, rank, streak and quiz accuracy (only you see it)",
+    description="Your points, rank, streak, freezes and quiz accuracy (only you see it)",
     ephemeral=True,
 )
 async def profile(ctx: Context) -> Reply:
@@ -55,6 +56,9 @@ async def profile(ctx: Context) -> Reply:
         Field("This week", f"{p.week_points} pts"),
         Field("Streak", plural(p.streak, "day")),
         Field("Best streak", plural(p.best_streak, "day")),
+        Field(
+            "Streak freezes", f"{p.freezes} of {MAX_FREEZES} (one per {FREEZE_EVERY}-day streak)"
+        ),
         Field("Timezone", p.timezone if p.own_timezone else f"{p.timezone} (the workspace's)"),
     ]
     if p.groups:

@@ -63,6 +63,8 @@ def exact_country(content: Content):
 def _country_keys(content: Content) -> dict[str, str]:
     keys: dict[str, str] = {}
     for s in content.salaries:
+        if s.country is None:  # a range the guide gives without naming a country
+            continue
         for alias in (s.country, s.country_code, s.region or "", *s.aliases):
             if norm(alias):
                 keys.setdefault(norm(alias), s.country)

@@ -66,6 +66,12 @@ async def test_database_from_first_revision_upgrades_with_data(fresh_db_url):
         assert (await store.answer_quiz(P, W, 1, "u1", "Ann", 0, False, T0)).already
         board = await store.leaderboard(P, W, at=T0)
         assert [(s.member_id, s.points) for s in board.rows] == [("u1", 10)]
+        assert board.total == 1  # 0005 back-filled the score histogram
+        # 0005 back-filled the earlier answer as the member's credit for q1: a new post of the
+        # same question is practice, and the rank comes from the back-filled histogram.
+        pid = await store.open_quiz(P, W, "c", "q1", "nlp", T0, T0 + timedelta(days=1), "h")
+        again = await store.answer_quiz(P, W, pid, "u1", "Ann", 2, True, T0 + timedelta(minutes=1))
+        assert (again.repeat, again.points_awarded, again.total, again.rank) == (True, 0, 10, 1)
         # And the tables later revisions added work.
         assert await store.reset_points(P, W, "admin", T0) == 1
     finally:
