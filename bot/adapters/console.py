@@ -95,7 +95,7 @@ class ConsoleDelivery:
         self.out = out or sys.stdout
         self.session = session
 
-    async def post(self, workspace: str, channel: str, reply: Reply) -> str:
+    async def post(self, workspace: str, channel: str, reply: Reply, key: str | None = None) -> str:
         self.out.write("\n📬 " + render(reply) + "\n> ")
         self.out.flush()
         if self.session is not None and reply.buttons:
