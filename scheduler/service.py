@@ -77,7 +77,7 @@ class Service:
         limits: dict[str, Limit] | None = None,
         lease: timedelta = timedelta(seconds=40),
         heartbeat: timedelta | None = None,
-        retry_later: timedelta = timedelta(minutes=5),
+        retry_later: timedelta = timedelta(seconds=30),
         lookback: timedelta = timedelta(days=2),
         call_timeout: float | None = 15.0,
     ) -> None:

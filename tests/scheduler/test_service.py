@@ -179,9 +179,9 @@ async def test_transient_errors_beyond_retries_are_retried_later_once(one, clock
     platform.fail("c1", *[transient(retry_after=1) for _ in range(7)])
     clock.set(datetime(2026, 1, 5, 8, 0, tzinfo=UTC))
     assert (await svc.tick()).retry == [(1, date(2026, 1, 5))]
-    clock.advance(minutes=2)
-    assert (await svc.tick()).sent == []  # not before retry_later
-    clock.advance(minutes=4)
+    clock.advance(seconds=10)
+    assert (await svc.tick()).sent == []  # not before retry_later (30 s)
+    clock.advance(seconds=25)
     assert (await svc.tick()).sent == [(1, date(2026, 1, 5))]
     assert len(platform.posts) == 1 and platform.calls["c1"] == 8
 
