@@ -77,7 +77,7 @@ async def test_sigkill_one_of_two_replicas_mid_fan_out(pg_database, tmp_path, fa
                     "run",
                     cwd=ROOT,
                     env=env,
-                    stdout=open(tmp_path / f"out{i}.log", "wb"),
+                    stdout=os.open(tmp_path / f"out{i}.log", os.O_WRONLY | os.O_CREAT),
                     stderr=subprocess.STDOUT,
                 )
             )
