@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHANNELS = 12
 
 
+@pytest.mark.timeout(600)  # waits for the next due minute in real time
 @pytest.mark.parametrize("fault", ["slow", "502"])
 async def test_sigkill_one_of_two_replicas_mid_fan_out(pg_database, tmp_path, fault):
     if pg_database is None:

@@ -35,6 +35,8 @@ import random
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from bot.core.clock import FakeClock
 from bot.core.delivery import TransientDeliveryError, UncertainDeliveryError
 from scheduler.prompt import CHECKIN_ACTION
@@ -107,6 +109,7 @@ class Port:
         raise AssertionError(f"no permanent errors in this simulation: {text}")
 
 
+@pytest.mark.timeout(1200)  # ~2,000 posts on a real database; minutes on a busy 2-core box
 async def test_400_days_two_instances_crashes_exactly_once(db_url, content):
     rng = random.Random(20260101)
     clock = FakeClock(START)
