@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, delete, func, select, update
+from sqlalchemy import Integer, and_, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -476,32 +476,68 @@ class Repository:
         try by any instance.
         """
 
+        groups: dict[str, list[Outcome]] = defaultdict(list)
+        for o in outcomes:
+            shape = "done" if o.status in ("sent", "reconciled") else o.status == "sending"
+            groups[f"{shape}:{o.lease_until is not None}"].append(o)
+
+        def params(o: Outcome) -> dict:
+            return {
+                "did": o.delivery_id,
+                "ver": o.version,
+                "st": o.status,
+                "att": o.attempts,
+                "mid": (o.message_id or "")[:64],
+                "lid": o.lesson_id,
+                "at": o.now,
+                "err": (o.error or None) and o.error[:300],
+                "lease": o.lease_until,
+            }
+
         async def fn(conn) -> set[int]:
-            lost: set[int] = set()
-            for o in outcomes:
-                values: dict = dict(status=o.status, attempts=D.c.attempts + o.attempts)
-                if o.status in ("sent", "reconciled"):
+            # One executemany per shape of write, each fenced by the row's version; then one
+            # read tells which writes the fence let through (the version is unchanged only
+            # if no other instance took the row over).
+            for group in groups.values():
+                first = group[0]
+                values: dict = dict(
+                    status=bindparam("st"), attempts=D.c.attempts + bindparam("att")
+                )
+                if first.status in ("sent", "reconciled"):
                     values.update(
-                        message_id=(o.message_id or "")[:64],
-                        lesson_id=o.lesson_id,
-                        sent_at=o.now,
+                        message_id=bindparam("mid"),
+                        lesson_id=bindparam("lid"),
+                        sent_at=bindparam("at"),
                         error=None,
                     )
-                elif o.status == "sending":
-                    values["sending_at"] = func.coalesce(D.c.sending_at, o.now)
-                    values["lesson_id"] = o.lesson_id
+                elif first.status == "sending":
+                    values["sending_at"] = func.coalesce(D.c.sending_at, bindparam("at"))
+                    values["lesson_id"] = bindparam("lid")
                 else:
-                    values["error"] = (o.error or None) and o.error[:300]
-                if o.lease_until is not None:  # handed back: anyone may take it then
-                    values["lease_until"] = o.lease_until
+                    values["error"] = bindparam("err")
+                if first.lease_until is not None:  # handed back: anyone may take it then
+                    values["lease_until"] = bindparam("lease")
                     values["owner"] = None
-                where = [D.c.id == o.delivery_id]
-                if o.version is not None:
-                    where.append(D.c.version == o.version)
-                res = await conn.execute(update(D).where(*where).values(**values).returning(D.c.id))
-                if res.first() is None:
-                    lost.add(o.delivery_id)
-            return lost
+                stmt = (
+                    update(D)
+                    .where(
+                        D.c.id == bindparam("did"),
+                        D.c.version == func.coalesce(bindparam("ver", type_=Integer), D.c.version),
+                    )
+                    .values(**values)
+                )
+                await conn.execute(stmt, [params(o) for o in group])
+            ids = sorted({o.delivery_id for o in outcomes})
+            version: dict[int, int] = {}
+            for i in range(0, len(ids), CHUNK):
+                q = select(D.c.id, D.c.version).where(D.c.id.in_(ids[i : i + CHUNK]))
+                version.update((r.id, r.version) for r in await conn.execute(q))
+            return {
+                o.delivery_id
+                for o in outcomes
+                if o.delivery_id not in version
+                or (o.version is not None and version[o.delivery_id] != o.version)
+            }
 
         return await self._write(fn)
 
