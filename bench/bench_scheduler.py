@@ -249,7 +249,11 @@ async def run_kill(n: int, rate: float, db: str) -> dict:
         tmp.cleanup()
     counts = collections.Counter(ch for ch, _ in platform.posts)
     # the dead replica's unfinished rows: from the kill to their post by the survivor
-    takeover = sorted(t - killed_at for ch, t in platform.posts if ch in orphan_channels)
+    # (rows the dead replica had posted but not recorded are reconciled, not posted again)
+    takeover = sorted(
+        t - killed_at for ch, t in platform.posts if ch in orphan_channels and t > killed_at
+    )
+    reconciled = sum(1 for r in rows if r.status == "reconciled")
     done = sum(1 for r in rows if r.status in ("sent", "reconciled"))
     return {
         "total": total,
@@ -260,6 +264,7 @@ async def run_kill(n: int, rate: float, db: str) -> dict:
         "takeover_max": takeover[-1] if takeover else float("nan"),
         "taken_over": len(takeover),
         "done_rows": done,
+        "reconciled": reconciled,
     }
 
 
@@ -301,7 +306,8 @@ def main() -> None:
         print(
             f"    total {k['total']:.3f} s ({k['total'] / minimum:.1f}x minimum: the dead "
             f"replica's rows wait for their lease), rows left by the dead replica "
-            f"{k['orphaned']}, taken over and posted {k['taken_over']}"
+            f"{k['orphaned']}: posted by the survivor {k['taken_over']}, found already "
+            f"posted (reconciled) {k['reconciled']}"
         )
         print(
             f"    takeover delay (kill → post) p50 {k['takeover_p50']:.1f} s, "

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 JOB_PREFIX = "daily-"
 FIRST_CHUNK = 20  # claims in the first transaction of a tick (posting starts after it)
-CHUNK = 400
+CHUNK = 100  # later claims per transaction: small, so posts' outbox writes interleave
 SWEEP_JOB = "daily-sweep"
 RECOVER_JOB = "daily-recover"
 # How far before an earlier attempt ``find`` starts looking (clocks of processes and the
