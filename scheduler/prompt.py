@@ -12,6 +12,7 @@ from scheduler.curriculum import Pick
 
 CHECKIN_ACTION = "daily-in"
 CHECKIN_LABEL = "I studied this"
+COPY_MARK = "copy"  # last button argument of an extra copy posted by ``daily now``
 STAGE_NAMES = {
     "math": "Math foundations",
     "cs": "Computer science",
@@ -23,10 +24,17 @@ STAGE_NAMES = {
 }
 
 
+def delivery_key(subscription_id: int, local_date: date) -> str:
+    """The idempotency key of one scheduled post: deterministic in (subscription, local date),
+    so every attempt by any process carries the same one (≤ 25 characters: Discord's nonce
+    limit). It is also the prompt id check-ins refer to."""
+    return f"s{subscription_id}-{local_date:%Y%m%d}"
+
+
 def prompt_id(subscription_id: int, local_date: date | None, cursor: int) -> str:
     """What a check-in refers to: one scheduled day of one subscription (or one manual post)."""
     if local_date is not None:
-        return f"s{subscription_id}-{local_date:%Y%m%d}"
+        return delivery_key(subscription_id, local_date)
     return f"s{subscription_id}-n{cursor}"
 
 
@@ -38,8 +46,14 @@ def build_prompt(
     prompt: str,
     local_date: date | None = None,
     role: str | None = None,
+    copy: bool = False,
 ) -> Reply:
-    """The Reply posted to a channel for one lesson."""
+    """The Reply posted to a channel for one lesson.
+
+    The check-in button's action is ``daily-in|<prompt id>``, its last argument the delivery
+    key a platform search can recognise; an extra copy (``daily now``, ``copy=True``) adds a
+    marker after it, so reconciliation never mistakes the copy for the scheduled post (a
+    check-in on either counts once: same prompt id)."""
     lesson = pick.lesson
     resource = content.get("resources", lesson.resource)
     items = [Entry("Question to answer", lesson.question)]
@@ -70,11 +84,12 @@ def build_prompt(
         fields.append(Field("For", neutralize(role, 60)))
     when = f" — {local_date:%a %d %b %Y}" if local_date else ""
     footer = "Source: " + "; ".join(content.cite(s, file=True) for s in dict.fromkeys(sources))
+    args = (prompt, COPY_MARK) if copy else (prompt,)
     return Reply(
         title=f"Daily study prompt{when}: {lesson.topic}",
         text=f"Today: {lesson.study}",
         fields=tuple(fields),
         items=tuple(items),
-        buttons=(Button(CHECKIN_LABEL, actions.encode(None, CHECKIN_ACTION, prompt), "success"),),
+        buttons=(Button(CHECKIN_LABEL, actions.encode(None, CHECKIN_ACTION, *args), "success"),),
         footer=footer,
     )

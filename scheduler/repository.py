@@ -8,13 +8,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, delete, func, select, update
+from sqlalchemy import Integer, and_, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store.engine import run_write
+from scheduler.prompt import delivery_key
 from scheduler.tables import daily_deliveries as D
 from scheduler.tables import daily_subscriptions as S
 from scheduler.timespec import Slot
@@ -22,6 +23,8 @@ from scheduler.timespec import Slot
 log = logging.getLogger(__name__)
 
 CHUNK = 400  # rows per multi-row INSERT (SQLite's bound-parameter limit)
+# A row in one of these has an owner working on it (or had one that died: lease expired).
+IN_FLIGHT = ("claimed", "sending", "uncertain")
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,14 @@ class Claim:
     local_date: date
     scheduled_at: datetime
     cursor: int
+    version: int = 1  # the fencing token this owner writes with
+    status: str = "claimed"  # at claim time: sending/uncertain when taken over mid-post
+    sending_at: datetime | None = None  # when a post attempt was first recorded
+
+    @property
+    def maybe_posted(self) -> bool:
+        """An earlier owner may have reached the platform: reconcile before posting."""
+        return self.status in ("sending", "uncertain")
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,8 @@ class DeliveryRow:
     attempts: int
     message_id: str | None
     sent_at: datetime | None
+    version: int = 0
+    idem_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +95,8 @@ class Outcome:
     """How one claimed post ended (see ``Repository.finish_many``)."""
 
     delivery_id: int
-    status: str  # sent, failed, missed, or claimed (handed back for a retry)
+    status: str  # sending, uncertain, sent, reconciled, failed, missed, or claimed (handed back)
+    version: int | None = None  # the owner's fencing token (None: unfenced)
     now: datetime | None = None
     attempts: int = 0
     message_id: str | None = None
@@ -205,7 +219,7 @@ class Repository:
     @staticmethod
     def _expired(platforms: list[str], now: datetime):
         return select(D.c.id).where(
-            D.c.status == "claimed",
+            D.c.status.in_(IN_FLIGHT),
             D.c.lease_until < now,
             D.c.subscription_id.in_(select(S.c.id).where(S.c.platform.in_(platforms))),
         )
@@ -236,20 +250,6 @@ class Repository:
             await conn.execute(delete(S).where(S.c.id == sub_id))
 
         await self._write(fn)
-
-    async def take_cursor(self, sub_id: int) -> int:
-        """Hand out the next lesson position (``daily now``); returns the position taken."""
-
-        async def fn(conn):
-            res = await conn.execute(
-                update(S)
-                .where(S.c.id == sub_id)
-                .values(cursor=S.c.cursor + 1)
-                .returning(S.c.cursor)
-            )
-            return res.scalar_one() - 1
-
-        return await self._write(fn)
 
     # -- deliveries ---------------------------------------------------------------------------
 
@@ -284,6 +284,8 @@ class Repository:
                         lease_until=now + lease,
                         claimed_at=now,
                         attempts=0,
+                        version=1,
+                        idem_key=delivery_key(s, d),
                     )
                     for s, d, at in rows[i : i + CHUNK]
                 ]
@@ -379,10 +381,13 @@ class Repository:
     async def recover(
         self, *, owner: str, now: datetime, lease: timedelta, platforms: Iterable[str]
     ) -> list[Claim]:
-        """Take over claims whose lease ran out (their process died mid-post).
+        """Take over in-flight rows whose lease ran out (their owner died or hung).
 
         A single ``UPDATE … WHERE lease_until < now RETURNING``: of two instances racing for
-        the same abandoned claim only one matches the row. A read first keeps the common case
+        the same abandoned row only one matches it. The takeover bumps ``version``, so the old
+        owner's later writes (fenced by its version) change nothing. A row taken over in
+        ``sending`` or ``uncertain`` may already be on the platform: the new owner reconciles
+        it (``Claim.maybe_posted``) before posting. A read first keeps the common case
         (nothing to recover) free of write transactions.
         """
         platforms = list(platforms)
@@ -395,66 +400,146 @@ class Repository:
             res = await conn.execute(
                 update(D)
                 .where(
-                    D.c.status == "claimed",
+                    D.c.status.in_(IN_FLIGHT),
                     D.c.lease_until < now,
                     D.c.subscription_id.in_(select(S.c.id).where(S.c.platform.in_(platforms))),
                 )
-                .values(owner=owner, lease_until=now + lease)
+                .values(owner=owner, lease_until=now + lease, version=D.c.version + 1)
                 .returning(
-                    D.c.id, D.c.subscription_id, D.c.local_date, D.c.scheduled_at, D.c.cursor
+                    D.c.id,
+                    D.c.subscription_id,
+                    D.c.local_date,
+                    D.c.scheduled_at,
+                    D.c.cursor,
+                    D.c.version,
+                    D.c.status,
+                    D.c.sending_at,
                 )
             )
             return [
-                Claim(r.id, r.subscription_id, r.local_date, r.scheduled_at, r.cursor) for r in res
+                Claim(
+                    r.id,
+                    r.subscription_id,
+                    r.local_date,
+                    r.scheduled_at,
+                    r.cursor,
+                    r.version,
+                    r.status,
+                    r.sending_at,
+                )
+                for r in res
             ]
 
         return await self._write(fn)
 
-    async def finish(self, delivery_id: int, status: str, **kw) -> None:
-        """Record the outcome of a post: sent, failed, missed — or claimed again for a retry."""
-        await self.finish_many([Outcome(delivery_id, status, **kw)])
+    async def heartbeat(
+        self, owner: str, versions: dict[int, int], *, now: datetime, lease: timedelta
+    ) -> set[int]:
+        """Renew the leases of the rows ``owner`` is working on (delivery id → version).
 
-    async def finish_many(self, outcomes: Sequence[Outcome]) -> None:
-        """Record many outcomes in one transaction (the service's group commit)."""
-        sent = [o for o in outcomes if o.status == "sent"]
-        other = [o for o in outcomes if o.status != "sent"]
+        One UPDATE for all of them; returns the ids whose lease could not be renewed because
+        another instance took them over (their version moved on) or they were finished.
+        """
+        if not versions:
+            return set()
+        ids = sorted(versions)
 
-        async def fn(conn):
-            if sent:
-                await conn.execute(
+        async def fn(conn) -> set[int]:
+            kept: set[int] = set()
+            for i in range(0, len(ids), CHUNK):
+                res = await conn.execute(
                     update(D)
-                    .where(D.c.id == bindparam("did"))
-                    .values(
-                        status="sent",
-                        attempts=D.c.attempts + bindparam("att"),
+                    .where(
+                        D.c.id.in_(ids[i : i + CHUNK]),
+                        D.c.owner == owner,
+                        D.c.status.in_(IN_FLIGHT),
+                    )
+                    .values(lease_until=now + lease)
+                    .returning(D.c.id, D.c.version)
+                )
+                kept.update(r.id for r in res if versions.get(r.id) == r.version)
+            return set(ids) - kept
+
+        return await self._write(fn)
+
+    async def finish(self, delivery_id: int, status: str, **kw) -> bool:
+        """Record one outcome (see ``finish_many``); False if the fence rejected it."""
+        return not await self.finish_many([Outcome(delivery_id, status, **kw)])
+
+    async def finish_many(self, outcomes: Sequence[Outcome]) -> set[int]:
+        """Record many outcomes in one transaction (the service's group commit).
+
+        Each write is fenced by its ``version`` (when given): a row another instance has
+        taken over since is left alone. Returns the delivery ids whose write was rejected.
+        ``sending`` records the intent before a platform call (``sending_at`` keeps the first
+        one); ``claimed`` and ``uncertain`` with ``lease_until`` hand the row back for a later
+        try by any instance.
+        """
+
+        groups: dict[str, list[Outcome]] = defaultdict(list)
+        for o in outcomes:
+            shape = "done" if o.status in ("sent", "reconciled") else o.status == "sending"
+            groups[f"{shape}:{o.lease_until is not None}"].append(o)
+
+        def params(o: Outcome) -> dict:
+            return {
+                "did": o.delivery_id,
+                "ver": o.version,
+                "st": o.status,
+                "att": o.attempts,
+                "mid": (o.message_id or "")[:64],
+                "lid": o.lesson_id,
+                "at": o.now,
+                "err": (o.error or None) and o.error[:300],
+                "lease": o.lease_until,
+            }
+
+        async def fn(conn) -> set[int]:
+            # One executemany per shape of write, each fenced by the row's version; then one
+            # read tells which writes the fence let through (the version is unchanged only
+            # if no other instance took the row over).
+            for group in groups.values():
+                first = group[0]
+                values: dict = dict(
+                    status=bindparam("st"), attempts=D.c.attempts + bindparam("att")
+                )
+                if first.status in ("sent", "reconciled"):
+                    values.update(
                         message_id=bindparam("mid"),
                         lesson_id=bindparam("lid"),
                         sent_at=bindparam("at"),
                         error=None,
-                    ),
-                    [
-                        {
-                            "did": o.delivery_id,
-                            "att": o.attempts,
-                            "mid": (o.message_id or "")[:64],
-                            "lid": o.lesson_id,
-                            "at": o.now,
-                        }
-                        for o in sent
-                    ],
-                )
-            for o in other:
-                values: dict = dict(
-                    status=o.status,
-                    attempts=D.c.attempts + o.attempts,
-                    error=(o.error or None) and o.error[:300],
-                )
-                if o.status == "claimed":  # handed back for a later retry: anyone may take it
-                    values["lease_until"] = o.lease_until
+                    )
+                elif first.status == "sending":
+                    values["sending_at"] = func.coalesce(D.c.sending_at, bindparam("at"))
+                    values["lesson_id"] = bindparam("lid")
+                else:
+                    values["error"] = bindparam("err")
+                if first.lease_until is not None:  # handed back: anyone may take it then
+                    values["lease_until"] = bindparam("lease")
                     values["owner"] = None
-                await conn.execute(update(D).where(D.c.id == o.delivery_id).values(**values))
+                stmt = (
+                    update(D)
+                    .where(
+                        D.c.id == bindparam("did"),
+                        D.c.version == func.coalesce(bindparam("ver", type_=Integer), D.c.version),
+                    )
+                    .values(**values)
+                )
+                await conn.execute(stmt, [params(o) for o in group])
+            ids = sorted({o.delivery_id for o in outcomes})
+            version: dict[int, int] = {}
+            for i in range(0, len(ids), CHUNK):
+                q = select(D.c.id, D.c.version).where(D.c.id.in_(ids[i : i + CHUNK]))
+                version.update((r.id, r.version) for r in await conn.execute(q))
+            return {
+                o.delivery_id
+                for o in outcomes
+                if o.delivery_id not in version
+                or (o.version is not None and version[o.delivery_id] != o.version)
+            }
 
-        await self._write(fn)
+        return await self._write(fn)
 
     async def deliveries(self, sub_id: int | None = None) -> list[DeliveryRow]:
         q = select(D).order_by(D.c.subscription_id, D.c.local_date)
@@ -465,6 +550,15 @@ class Repository:
                 DeliveryRow(**{c: getattr(r, c) for c in DeliveryRow.__dataclass_fields__})
                 for r in await conn.execute(q)
             ]
+
+    async def delivery(self, sub_id: int, day: date) -> DeliveryRow | None:
+        """The row of (subscription, local date), if that day has been decided."""
+        q = select(D).where(D.c.subscription_id == sub_id, D.c.local_date == day)
+        async with self.engine.connect() as conn:
+            r = (await conn.execute(q)).first()
+        if r is None:
+            return None
+        return DeliveryRow(**{c: getattr(r, c) for c in DeliveryRow.__dataclass_fields__})
 
     async def last_sent(self, sub_id: int) -> DeliveryRow | None:
         rows = [r for r in await self.deliveries(sub_id) if r.status == "sent"]

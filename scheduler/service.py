@@ -11,7 +11,14 @@ sweeper); tests and the simulation call it directly with a fake clock:
    after its instant, and never beyond the end of its local day), or claim it;
 4. claim in the database (``INSERT … ON CONFLICT DO NOTHING`` on (subscription, local date))
    and take over claims whose owner died (lease expired);
-5. post what this instance won, concurrently, through the delivery engine; record outcomes.
+5. post what this instance won, concurrently, through the delivery engine, as an outbox:
+   record the intent (``sending``) before each platform call and the outcome after it,
+   every write fenced by the claim's version; an ambiguous answer becomes ``uncertain`` and
+   is reconciled with the port's ``find`` before anything is sent again.
+
+While posts are in flight a heartbeat renews their short leases; a one-second-cheap
+recovery job (every ``heartbeat``) takes over rows whose owner stopped renewing, so a dead
+replica's posts go out within about ``lease + heartbeat`` (under a minute by default).
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from bot.core.delivery import Delivery
 from bot.core.reply import Reply
 from scheduler.curriculum import Curriculum, Pick
 from scheduler.engine import DeliveryEngine, Limit, Monotonic, Sleep
-from scheduler.prompt import build_prompt, prompt_id
+from scheduler.prompt import build_prompt, delivery_key, prompt_id
 from scheduler.repository import Claim, Outcome, Repository, Subscription
 from scheduler.timespec import Slot
 
@@ -36,8 +43,12 @@ log = logging.getLogger(__name__)
 
 JOB_PREFIX = "daily-"
 FIRST_CHUNK = 20  # claims in the first transaction of a tick (posting starts after it)
-CHUNK = 400
+CHUNK = 100  # later claims per transaction: small, so posts' outbox writes interleave
 SWEEP_JOB = "daily-sweep"
+RECOVER_JOB = "daily-recover"
+# How far before an earlier attempt ``find`` starts looking (clocks of processes and the
+# platform differ a little).
+FIND_MARGIN = timedelta(minutes=5)
 
 
 @dataclass
@@ -47,6 +58,8 @@ class TickReport:
     missed: list[tuple[int, date]] = field(default_factory=list)
     failed: list[tuple[int, date]] = field(default_factory=list)
     retry: list[tuple[int, date]] = field(default_factory=list)
+    reconciled: list[tuple[int, date]] = field(default_factory=list)  # found after uncertain
+    lost: list[tuple[int, date]] = field(default_factory=list)  # another instance took over
 
 
 class Service:
@@ -62,10 +75,16 @@ class Service:
         sleep: Sleep = asyncio.sleep,
         monotonic: Monotonic | None = None,
         limits: dict[str, Limit] | None = None,
-        lease: timedelta = timedelta(minutes=10),
-        retry_later: timedelta = timedelta(minutes=5),
+        lease: timedelta = timedelta(seconds=40),
+        heartbeat: timedelta | None = None,
+        retry_later: timedelta = timedelta(seconds=30),
         lookback: timedelta = timedelta(days=2),
+        call_timeout: float | None = 15.0,
     ) -> None:
+        """``lease``: how long a claim stays this instance's without a heartbeat;
+        ``heartbeat`` (default lease/4; ``timedelta(0)`` turns it off): how often in-flight
+        leases are renewed and abandoned ones looked for; ``call_timeout``: seconds before a
+        platform call without an answer counts as uncertain."""
         self.services = services
         store = services.store
         if engine is None and store is None:
@@ -77,6 +96,7 @@ class Service:
         self.clock = services.clock
         self.grace = timedelta(hours=services.settings.daily_grace_hours)
         self.lease = lease
+        self.heartbeat = lease / 4 if heartbeat is None else heartbeat
         self.retry_later = retry_later
         self.lookback = max(lookback, self.grace + timedelta(days=1))
         self.owner = (owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")[:64]
@@ -85,8 +105,16 @@ class Service:
 
             monotonic = _time.monotonic
         self.delivery = DeliveryEngine(
-            {p.platform: p for p in ports}, sleep=sleep, monotonic=monotonic, limits=limits
+            {p.platform: p for p in ports},
+            sleep=sleep,
+            monotonic=monotonic,
+            limits=limits,
+            call_timeout=call_timeout,
         )
+        self._sleep = sleep
+        self._inflight: dict[int, int] = {}  # delivery id → version, renewed by the heartbeat
+        self._lost: set[int] = set()  # in-flight rows another instance has taken over
+        self._beater: asyncio.Task | None = None
         self.curriculum = Curriculum(services.content.curriculum)
         self._lock = asyncio.Lock()
         self._done: set[tuple[int, date]] = set()
@@ -120,6 +148,15 @@ class Service:
             max_instances=1,
             replace_existing=True,
         )
+        if self.heartbeat > timedelta(0):
+            self._aps.add_job(
+                self._fire_recover,
+                IntervalTrigger(seconds=self.heartbeat.total_seconds()),
+                id=RECOVER_JOB,
+                coalesce=True,
+                max_instances=1,
+                replace_existing=True,
+            )
         self._aps.start()
         await self.tick()  # builds the cron jobs; sends what was missed within the grace window
 
@@ -129,13 +166,15 @@ class Service:
             self._aps = None
         for task in list(self._tasks):
             task.cancel()
+        if self._beater is not None:
+            self._beater.cancel()
         self._jobs.clear()
 
     def jobs(self) -> list:
         """APScheduler's daily jobs (for ``daily list`` and tests)."""
         if self._aps is None:
             return []
-        return [j for j in self._aps.get_jobs() if j.id != SWEEP_JOB]
+        return [j for j in self._aps.get_jobs() if j.id not in (SWEEP_JOB, RECOVER_JOB)]
 
     def _spawn(self, coro) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -156,6 +195,27 @@ class Service:
         finally:
             if self._waiting is token:  # the tick never got the lock (cancelled)
                 self._waiting = None
+
+    async def _fire_recover(self) -> None:
+        """The recovery job: take over abandoned in-flight rows (a cheap read when none)."""
+        if self._waiting is not None:
+            return
+        try:
+            await self.recover()
+        except Exception:
+            log.exception("daily recovery failed")
+
+    async def recover(self, now: datetime | None = None) -> TickReport:
+        """Take over rows whose owner stopped renewing its lease, and post or reconcile them."""
+        report = TickReport()
+        async with self._lock:
+            now = now or self.clock.now()
+            claims = await self.repo.recover(
+                owner=self.owner, now=now, lease=self.lease, platforms=list(self.delivery.ports)
+            )
+        if claims:
+            await self._post_all(claims, {}, now, report)
+        return report
 
     def _sync_jobs(self, subs: list[Subscription]) -> None:
         """One cron job per active subscription, in its timezone; drop the rest."""
@@ -278,16 +338,33 @@ class Service:
             )
             oldest = (now - self.lookback - timedelta(days=2)).date()
             self._done = {k for k in self._done if k[1] >= oldest}
-        for claim in recovered:
-            if claim.subscription_id not in by_id:
-                by_id_sub = await self.repo.by_id(claim.subscription_id)
-                if by_id_sub is not None:
-                    by_id[claim.subscription_id] = by_id_sub
+        await self._subs_of(recovered, by_id)
         todo.extend(recovered)
         tasks.extend(
             asyncio.ensure_future(self._post(c, by_id.get(c.subscription_id), now))
             for c in recovered
         )
+        await self._gather(todo, tasks, report)
+        return report
+
+    async def _subs_of(self, claims: list[Claim], by_id: dict[int, Subscription]) -> None:
+        """Load the subscriptions of taken-over claims that ``by_id`` lacks."""
+        for claim in claims:
+            if claim.subscription_id not in by_id:
+                sub = await self.repo.by_id(claim.subscription_id)
+                if sub is not None:
+                    by_id[claim.subscription_id] = sub
+
+    async def _post_all(
+        self, claims: list[Claim], by_id: dict[int, Subscription], now: datetime, report
+    ) -> None:
+        await self._subs_of(claims, by_id)
+        tasks = [
+            asyncio.ensure_future(self._post(c, by_id.get(c.subscription_id), now)) for c in claims
+        ]
+        await self._gather(claims, tasks, report)
+
+    async def _gather(self, todo: list[Claim], tasks: list, report: TickReport) -> None:
         outcomes = await asyncio.gather(*tasks, return_exceptions=True)
         fatal: BaseException | None = None
         for claim, status in zip(todo, outcomes, strict=True):
@@ -302,42 +379,105 @@ class Service:
             getattr(report, status).append((claim.subscription_id, claim.local_date))
         if fatal is not None:  # cancellation or a process-ending error, after the rest finished
             raise fatal
-        return report
 
     async def _post(self, claim: Claim, sub: Subscription | None, now: datetime) -> str:
         key = (claim.subscription_id, claim.local_date)
+        fence = claim.version
         if sub is None or sub.paused or sub.platform not in self.delivery.ports:
             if sub is not None and not sub.paused:  # another platform's: leave it to its process
-                await self._finish(claim.delivery_id, "claimed", now=now, lease_until=now)
+                await self._finish(
+                    claim.delivery_id, claim.status, version=fence, now=now, lease_until=now
+                )
                 return "retry"
-            await self._finish(claim.delivery_id, "missed", now=now, error="paused or removed")
+            await self._finish(
+                claim.delivery_id, "missed", version=fence, now=now, error="paused or removed"
+            )
             return "missed"
-        if now > self.deadline(sub, claim.local_date, claim.scheduled_at):
-            await self._finish(claim.delivery_id, "missed", now=now, error="past its deadline")
+        if not claim.maybe_posted and now > self.deadline(
+            sub, claim.local_date, claim.scheduled_at
+        ):
+            await self._finish(
+                claim.delivery_id, "missed", version=fence, now=now, error="past its deadline"
+            )
             log.warning("daily: missed subscription %s on %s (recovered too late)", *key)
             return "missed"
         pick = self.curriculum.pick(sub.track, claim.cursor)
         if pick is None:
-            await self._finish(claim.delivery_id, "failed", now=now, error="no lessons in track")
+            await self._finish(
+                claim.delivery_id, "failed", version=fence, now=now, error="no lessons in track"
+            )
             log.error("daily: track %s has no lessons; nothing posted for %s", sub.track, key)
             return "failed"
         reply = self.prompt_reply(sub, pick, claim.local_date, claim.cursor)
-        outcome = await self.delivery.deliver(sub.platform, sub.workspace, sub.channel, reply)
-        done_at = self.clock.now()
-        if outcome.status == "sent":
-            await self._finish(
+        state = [claim.status]
+        too_late = [False]
+
+        async def record(status: str) -> bool:
+            """The outbox write before a platform call (sending) or after an ambiguous answer
+            (uncertain), fenced by this claim's version."""
+            if claim.delivery_id in self._lost:
+                return False
+            if status == state[0]:
+                return True
+            if status == "sending" and self.clock.now() > self.deadline(
+                sub, claim.local_date, claim.scheduled_at
+            ):
+                too_late[0] = True  # too late to send now: recorded as missed below
+                return False
+            ok = await self._finish(
                 claim.delivery_id,
-                "sent",
+                status,
+                version=fence,
+                now=self.clock.now(),
+                lesson_id=pick.lesson.id,
+            )
+            state[0] = status
+            return ok
+
+        since = (claim.sending_at or claim.scheduled_at) - FIND_MARGIN
+        self._track(claim)
+        try:
+            outcome = await self.delivery.deliver(
+                sub.platform,
+                sub.workspace,
+                sub.channel,
+                reply,
+                delivery_key(*key),
+                since=since,
+                reconcile=claim.maybe_posted,
+                record=record,
+            )
+        finally:
+            self._untrack(claim)
+        done_at = self.clock.now()
+        if outcome.status in ("sent", "reconciled"):
+            ok = await self._finish(
+                claim.delivery_id,
+                outcome.status,
+                version=fence,
                 now=done_at,
                 attempts=outcome.attempts,
                 message_id=outcome.message_id,
                 lesson_id=pick.lesson.id,
             )
-            return "sent"
+            if not ok:  # the new owner reconciles: it will find this message by its key
+                log.warning("daily: %s posted, but another instance had taken it over", key)
+                return "lost"
+            return outcome.status
+        if outcome.status == "lost" and too_late[0]:
+            await self._finish(
+                claim.delivery_id, "missed", version=fence, now=done_at, error="past its deadline"
+            )
+            log.warning("daily: missed subscription %s on %s (past its deadline)", *key)
+            return "missed"
+        if outcome.status == "lost":
+            log.warning("daily: %s was taken over by another instance; leaving it", key)
+            return "lost"
         if outcome.status == "permanent":
             await self._finish(
                 claim.delivery_id,
                 "failed",
+                version=fence,
                 now=done_at,
                 attempts=outcome.attempts,
                 error=outcome.error,
@@ -350,10 +490,22 @@ class Service:
             )
             await self._notify(sub, reason)
             return "failed"
-        # transient errors outlasted this round (or no port): hand the claim back for later
+        if (
+            state[0] == "sending"
+            and done_at > self.deadline(sub, claim.local_date, claim.scheduled_at)
+            and not outcome.uncertain
+        ):
+            # Past its deadline and nothing can have been posted: the day is missed.
+            await self._finish(
+                claim.delivery_id, "missed", version=fence, now=done_at, error=outcome.error
+            )
+            return "missed"
+        # transient errors outlasted this round: hand the row back for later (any instance);
+        # a possibly delivered one stays uncertain, so whoever takes it looks first.
         await self._finish(
             claim.delivery_id,
-            "claimed",
+            "uncertain" if outcome.uncertain else "claimed",
+            version=fence,
             now=done_at,
             attempts=outcome.attempts,
             error=outcome.error,
@@ -361,22 +513,55 @@ class Service:
         )
         return "retry"
 
-    async def _finish(self, delivery_id: int, status: str, **kw) -> None:
+    def _track(self, claim: Claim) -> None:
+        """Keep the claim's lease renewed while it is in flight (heartbeat task)."""
+        self._inflight[claim.delivery_id] = claim.version
+        if self.heartbeat > timedelta(0) and (self._beater is None or self._beater.done()):
+            self._beater = asyncio.get_running_loop().create_task(self._beat())
+
+    def _untrack(self, claim: Claim) -> None:
+        self._inflight.pop(claim.delivery_id, None)
+        self._lost.discard(claim.delivery_id)
+
+    async def _beat(self) -> None:
+        """Renew every in-flight lease each ``heartbeat``; note the ones taken over."""
+        last = self.clock.now()
+        while self._inflight:
+            await self._sleep(self.heartbeat.total_seconds())
+            if not self._inflight:
+                return
+            if self.clock.now() - last < self.heartbeat:
+                # an injected sleep that doesn't wait (tests that move the clock by hand):
+                # yield for a moment instead of renewing in a busy loop
+                await asyncio.sleep(0.05)
+                continue
+            last = self.clock.now()
+            try:
+                lost = await self.repo.heartbeat(
+                    self.owner, dict(self._inflight), now=self.clock.now(), lease=self.lease
+                )
+            except Exception:  # the database is away: the leases may run out; that is safe
+                log.warning("daily: heartbeat failed", exc_info=True)
+                continue
+            self._lost |= lost & set(self._inflight)
+
+    async def _finish(self, delivery_id: int, status: str, **kw) -> bool:
         """Record an outcome; outcomes arriving together share one transaction (group commit).
 
-        Each caller still waits until its own row is committed.
+        Each caller still waits until its own row is committed. False when the write was
+        fenced off (another instance took the row over).
         """
         fut = asyncio.get_running_loop().create_future()
         self._pending.append((Outcome(delivery_id, status, **kw), fut))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.get_running_loop().create_task(self._flush())
-        await fut
+        return await fut
 
     async def _flush(self) -> None:
         while self._pending:
             batch, self._pending = self._pending, []
             try:
-                await self.repo.finish_many([o for o, _ in batch])
+                lost = await self.repo.finish_many([o for o, _ in batch])
             except BaseException as exc:
                 for _, fut in batch:
                     if not fut.done():
@@ -384,9 +569,9 @@ class Service:
                 if not isinstance(exc, Exception):
                     raise
             else:
-                for _, fut in batch:
+                for o, fut in batch:
                     if not fut.done():
-                        fut.set_result(None)
+                        fut.set_result(o.delivery_id not in lost)
 
     async def _notify(self, sub: Subscription, reason: str) -> None:
         port = self.delivery.ports.get(sub.platform)
@@ -401,7 +586,9 @@ class Service:
         except Exception:  # best effort: the pause is already recorded
             log.exception("could not notify an admin of %s/%s", sub.platform, sub.workspace)
 
-    def prompt_reply(self, sub: Subscription, pick: Pick, day: date | None, cursor: int) -> Reply:
+    def prompt_reply(
+        self, sub: Subscription, pick: Pick, day: date | None, cursor: int, *, copy: bool = False
+    ) -> Reply:
         return build_prompt(
             self.services.content,
             pick,
@@ -409,17 +596,29 @@ class Service:
             prompt=prompt_id(sub.id, day, cursor),
             local_date=day,
             role=sub.role,
+            copy=copy,
         )
 
-    async def post_now(self, sub: Subscription) -> Reply | None:
-        """``daily now``: post the next lesson immediately (outside the daily claim)."""
-        cursor = await self.repo.take_cursor(sub.id)
+    async def post_now(self, sub: Subscription) -> tuple[Reply | None, str]:
+        """``daily now``: post an extra copy of *today's* prompt (the channel's local day).
+
+        Today's lesson is the one today's scheduled post carries (or will carry: the next in
+        the track); nothing advances and the copy has today's prompt id, so a check-in on
+        either counts once. Returns ``(reply, status)``: status ``sent``, ``uncertain`` (the
+        platform's answer was lost: it may be there; never re-sent), ``failed`` or ``empty``
+        (the track has no lessons). The caller checks pause."""
+        now = self.clock.now()
+        day = sub.slot.local_date(now)
+        row = await self.repo.delivery(sub.id, day)
+        cursor = row.cursor if row is not None and row.cursor is not None else sub.cursor
         pick = self.curriculum.pick(sub.track, cursor)
         if pick is None:
-            return None
-        reply = self.prompt_reply(sub, pick, None, cursor)
+            return None, "empty"
+        reply = self.prompt_reply(sub, pick, day, cursor, copy=True)
         outcome = await self.delivery.deliver(sub.platform, sub.workspace, sub.channel, reply)
-        return reply if outcome.status == "sent" else None
+        if outcome.status == "sent":
+            return reply, "sent"
+        return None, "uncertain" if outcome.uncertain else "failed"
 
     # -- what the daily commands call ---------------------------------------------------------
 

@@ -3,15 +3,23 @@
 ``daily_subscriptions`` is the source of truth for jobs: APScheduler's job list is rebuilt
 from it at start-up and after every change.
 
-``daily_deliveries`` holds one row per (subscription, local date) — the UNIQUE key that makes
-posting exactly-once: an instance inserts the row (``ON CONFLICT DO NOTHING``) *before*
-posting and only posts if its insert won. Skipped and missed days get a row too, so each day
-is decided once. ``status``:
+``daily_deliveries`` is the delivery outbox: one row per (subscription, local date) — the
+UNIQUE key that decides each day once. An instance inserts the row (``ON CONFLICT DO
+NOTHING``) before posting and only posts if its insert won. Skipped and missed days get a row
+too. ``status`` (docs/scheduler.md, "Delivery as an outbox"):
 
-* ``claimed`` — won by ``owner`` until ``lease_until``; being posted. A claim whose lease ran
-  out (its process died mid-post) is taken over by any instance while still on its day.
-* ``sent`` — posted (``message_id``); ``failed`` — a permanent error paused the subscription;
-* ``skipped`` — ``daily skip``; ``missed`` — due while no instance ran, past the grace window.
+* ``claimed`` — won by ``owner`` until ``lease_until``; nothing sent to the platform yet.
+* ``sending`` — intent recorded: the owner is calling the platform with ``idem_key``.
+* ``uncertain`` — the call ended ambiguously (timeout, reset, 5xx after sending): the post
+  may exist. It is reconciled (the port's ``find``) before any new attempt.
+* ``sent`` — posted (``message_id``); ``reconciled`` — found on the platform after an
+  uncertain outcome; ``failed`` — a permanent error paused the subscription;
+  ``skipped`` — ``daily skip``; ``missed`` — past its deadline.
+
+Leases are short and renewed by the owner's heartbeat; a row whose lease ran out (its owner
+died) is taken over by any instance, which bumps ``version``. Every write of an owner says
+``WHERE version = <its version>`` (a fencing token), so a stale owner can't record over a
+newer one.
 """
 
 from __future__ import annotations
@@ -77,6 +85,9 @@ daily_deliveries = Table(
     Column("error", String(300), nullable=True),
     Column("claimed_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime, nullable=True),
+    Column("version", Integer, nullable=False, server_default="0"),  # fencing token
+    Column("idem_key", String(32), nullable=True),  # idempotency key sent to the platform
+    Column("sending_at", UTCDateTime, nullable=True),  # first attempt recorded (find since)
     UniqueConstraint("subscription_id", "local_date"),  # exactly once per local day
     Index(None, "status", "lease_until"),
 )

@@ -126,7 +126,7 @@ class ConsoleDelivery:
         # posts print above the prompt.
         return self._out or sys.stdout
 
-    async def post(self, workspace: str, channel: str, reply: Reply) -> str:
+    async def post(self, workspace: str, channel: str, reply: Reply, key: str | None = None) -> str:
         # No prompt here: the interactive console redraws its own below the post.
         self.out.write("\n📬 " + render(reply) + "\n")
         self.out.flush()

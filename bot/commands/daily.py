@@ -20,7 +20,7 @@ from bot.core.timezones import suggestions as tz_suggestions
 from bot.core.wording import plural
 from bot.practice import feedback
 from scheduler.curriculum import DEFAULT_TRACK, TRACKS
-from scheduler.prompt import CHECKIN_ACTION
+from scheduler.prompt import CHECKIN_ACTION, COPY_MARK
 from scheduler.timespec import (
     EVERY_DAY,
     describe_days,
@@ -197,20 +197,41 @@ async def unsubscribe(ctx: Context) -> Reply:
 @command(
     "daily",
     "now",
-    description="Post the next daily prompt here right now (admins)",
+    description="Post an extra copy of today's prompt here right now (admins)",
+    options=[
+        Option(
+            "force",
+            "yes: post even while this channel's prompts are paused",
+            choices=("yes", "no"),
+        ),
+    ],
+    examples=["/daily now", "/daily now force:yes"],
     admin=True,
     ephemeral=True,
 )
-async def now(ctx: Context) -> Reply:
+async def now(ctx: Context, force: str | None = None) -> Reply:
     sub = await _sub(ctx)
-    posted = await call(_svc(ctx).post_now(sub))
+    if sub.paused and force != "yes":
+        raise UserError(
+            "The daily prompt here is paused, so I didn't post. To post today's prompt anyway, "
+            "run /daily now force:yes (or /daily resume to restart the schedule)."
+        )
+    posted, status = await call(_svc(ctx).post_now(sub))
+    if status == "uncertain":
+        raise UserError(
+            "The platform didn't confirm the post, so it may or may not have appeared. I won't "
+            "send it twice: check the channel, and run /daily now again only if it's missing."
+        )
     if posted is None:
         raise UserError(
             "I couldn't post the prompt here right now (see the bot's log); try again soon."
         )
     # The check-in button rides along so the admin can check in from here too.
     return Reply(
-        text="Posted the next prompt in this channel.", buttons=posted.buttons, kind="success"
+        text="Posted a copy of today's prompt in this channel (the track doesn't move on; "
+        "a check-in on either copy counts once).",
+        buttons=posted.buttons,
+        kind="success",
     )
 
 
@@ -249,7 +270,7 @@ async def preview(ctx: Context) -> Reply:
 
 
 @action(CHECKIN_ACTION)
-async def check_in(ctx: Context, prompt: str = "", *_: str) -> Reply:
+async def check_in(ctx: Context, prompt: str = "", *rest: str) -> Reply:
     if not prompt:
         raise UserError("That button has expired.")
     if ctx.member.is_bot:
@@ -264,6 +285,7 @@ async def check_in(ctx: Context, prompt: str = "", *_: str) -> Reply:
             prompt,
             ctx.clock.now().astimezone(UTC),
             channel=ctx.channel,
+            copy=COPY_MARK in rest,
         )
     )
     standing = feedback.standing_line(

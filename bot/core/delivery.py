@@ -1,11 +1,19 @@
 """The delivery port: how the scheduler posts to a channel without knowing the platform.
 
-Each adapter implements ``Delivery`` and maps its platform's failures onto the two errors
-below, so the scheduler can retry what is transient and pause what is permanent.
+Each adapter implements ``Delivery`` and maps its platform's failures onto the errors below,
+so the scheduler can retry what is transient, reconcile what is uncertain and pause what is
+permanent.
+
+Idempotency (docs/scheduler.md, "Delivery as an outbox"): every scheduled post carries a
+``key`` derived from (subscription, local date). ``post`` hands it to the platform where the
+platform deduplicates (Discord: message ``nonce`` with ``enforce_nonce``) and marks the
+message with it (Slack: message ``metadata``), so ``find`` can look for it in the channel's
+recent history when an earlier attempt's outcome is unknown.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from bot.core.reply import Reply
@@ -23,6 +31,12 @@ class TransientDeliveryError(DeliveryError):
         self.retry_after = retry_after
 
 
+class UncertainDeliveryError(TransientDeliveryError):
+    """The request may have reached the platform and the answer was lost: a timeout after
+    sending, a connection reset, a 5xx. The post may exist, so it is never blindly re-sent:
+    the scheduler records ``uncertain`` and calls ``find`` first."""
+
+
 class PermanentDeliveryError(DeliveryError):
     """Missing permission, channel gone, bot removed: retrying will not help."""
 
@@ -34,8 +48,19 @@ class PermanentDeliveryError(DeliveryError):
 class Delivery(Protocol):
     platform: str  # "console", "discord" or "slack"
 
-    async def post(self, workspace: str, channel: str, reply: Reply) -> str:
-        """Post ``reply`` to ``channel`` of ``workspace``; return the platform's message id."""
+    async def post(self, workspace: str, channel: str, reply: Reply, key: str | None = None) -> str:
+        """Post ``reply`` to ``channel`` of ``workspace``; return the platform's message id.
+
+        ``key`` (≤ 25 ASCII characters) is the delivery's idempotency key: the same key is
+        sent on every attempt of one delivery, by any process. Raises TransientDeliveryError
+        (nothing was posted), UncertainDeliveryError (maybe posted) or PermanentDeliveryError.
+        """
+        ...
+
+    async def find(self, workspace: str, channel: str, key: str, since: datetime) -> str | None:
+        """The id of a message this bot posted to ``channel`` with ``key`` at or after
+        ``since`` (UTC), or None when there is none. Raises TransientDeliveryError when the
+        platform can't be asked right now. Optional: a port without it can't reconcile."""
         ...
 
     async def notify_admin(self, workspace: str, channel: str, text: str) -> None:

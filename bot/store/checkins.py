@@ -178,9 +178,12 @@ class CheckinsMixin(StoreBase):
         workspace: str,
         prompt_id: str,
         channel: str | None,
+        copy: bool = False,
     ) -> tuple[date, str]:
         """The local date and timezone of a prompt delivered in this workspace (and channel,
-        if given). Raises CheckInRefused for anything else."""
+        if given). ``copy``: the button of an extra copy posted by ``/daily now`` before the
+        day's scheduled post; it names the subscription and today's date, and the caller's
+        window check limits it to that day. Raises CheckInRefused for anything else."""
         forged = CheckInRefused(
             "That check-in button doesn't belong to a prompt posted here, so it earns nothing. "
             "Press “I studied this” on today's prompt in its channel."
@@ -189,18 +192,16 @@ class CheckinsMixin(StoreBase):
         if parsed is None:
             raise forged
         sub_id, day = parsed
+        mine = (S.c.id == sub_id, S.c.platform == platform, S.c.workspace == workspace)
         row = (
             await conn.execute(
                 select(S.c.channel, S.c.timezone)
                 .join(D, and_(D.c.subscription_id == S.c.id, D.c.local_date == day))
-                .where(
-                    S.c.id == sub_id,
-                    S.c.platform == platform,
-                    S.c.workspace == workspace,
-                    D.c.status.in_(rules.DELIVERED),
-                )
+                .where(*mine, D.c.status.in_(rules.DELIVERED))
             )
         ).one_or_none()
+        if row is None and copy:
+            row = (await conn.execute(select(S.c.channel, S.c.timezone).where(*mine))).one_or_none()
         if row is None or (channel is not None and row.channel != channel):
             raise forged
         return day, row.timezone
@@ -216,6 +217,7 @@ class CheckinsMixin(StoreBase):
         *,
         is_bot: bool = False,
         channel: str | None = None,
+        copy: bool = False,
     ) -> CheckInResult:
         """Check a member in on a daily prompt: points, a study day, their streak.
 
@@ -234,7 +236,7 @@ class CheckinsMixin(StoreBase):
 
         async def go(conn: AsyncConnection) -> CheckInResult:
             day, sub_tz = await self._delivered_prompt(
-                conn, platform, workspace, prompt_id, channel
+                conn, platform, workspace, prompt_id, channel, copy
             )
             opens, closes = rules.window(day, sub_zone(sub_tz))
             if not opens <= at < closes:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.store.engine import WRITE, is_transient
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -17,6 +19,11 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # there is something to upgrade (Alembic's import and script scan cost more than the rest of
 # a start). tests/store/test_store.py checks it is the one head of the migration scripts.
 HEAD = "0005_practice"
+
+# pg_advisory_xact_lock key that serialises migrations between processes (any constant
+# bigint; this one is "mle-migr" in ASCII).
+MIGRATION_LOCK = 0x6D6C652D6D696772
+LOCK_ATTEMPTS = 20  # SQLite: BEGIN IMMEDIATE waits busy_timeout (5 s) per attempt
 
 
 async def ensure_schema(engine: AsyncEngine) -> bool:
@@ -54,6 +61,12 @@ async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
 
     "heads" rather than "head" so that two helpers' revisions made on the same parent
     still apply; ``heads()`` lets a test notice the branch and ask for a merge revision.
+
+    Serialised between processes: on PostgreSQL the transaction first takes a transaction-
+    scoped advisory lock (``pg_advisory_xact_lock``), on SQLite it begins with ``BEGIN
+    IMMEDIATE`` (the write lock). Alembic reads the current revision *after* the lock, so of
+    two processes starting on an empty database one migrates and the other waits, then finds
+    the schema at head and continues (issue #14: the loser used to die on a duplicate key).
     """
 
     from alembic import command
@@ -63,8 +76,22 @@ async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
         cfg.attributes["connection"] = sync_conn
         command.upgrade(cfg, revision)
 
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
+    await _locked(engine, run)
+
+
+async def _locked(engine: AsyncEngine, run) -> None:
+    """Run ``run(sync_conn)`` in one transaction holding the migration lock (see ``upgrade``)."""
+    for attempt in range(1, LOCK_ATTEMPTS + 1):
+        try:
+            async with engine.execution_options(**{WRITE: True}).begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+                await conn.run_sync(run)
+            return
+        except DBAPIError as exc:
+            # SQLite: still locked after busy_timeout (a long migration elsewhere); wait again.
+            if attempt == LOCK_ATTEMPTS or not is_transient(exc):
+                raise
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
@@ -75,8 +102,7 @@ async def downgrade(engine: AsyncEngine, revision: str) -> None:
         cfg.attributes["connection"] = sync_conn
         command.downgrade(cfg, revision)
 
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
+    await _locked(engine, run)
 
 
 async def current(engine: AsyncEngine) -> set[str]:

@@ -7,7 +7,12 @@ Point the bot at it with ``DISCORD_API_BASE=<fake.api_base>`` (and optionally
 Everything the bot sends is recorded (``requests``, ``callbacks``, ``messages``) so tests
 assert payloads. Bodies Discord would reject (embed limits, components, command shapes — see
 ``rules``) get Discord's 400 "Invalid Form Body", so a renderer bug fails loudly here.
-Failures are injected with ``fail_next`` (429 with retry_after, 403, 404 …).
+Failures are injected with ``fail_next`` (429 with retry_after, 403, 404 …), and the fault
+switches of ``fault(...)`` (scheduled posts under real failures, issue #14): answer slowly,
+accept a message and then answer 502 or reset the connection for N seconds, 429 with a long
+Retry-After. ``POST /channels/{id}/messages`` deduplicates ``nonce`` + ``enforce_nonce`` as
+Discord does: the same nonce from the same author within ``nonce_window`` seconds returns the
+existing message; ``GET /channels/{id}/messages`` serves the channel's history.
 """
 
 from __future__ import annotations
@@ -131,6 +136,9 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.latency_marks: dict[str, float] = {}  # interaction id → time its callback arrived
+        self.nonce_window = 300.0  # seconds Discord remembers an enforced nonce
+        self._nonces: dict[tuple[str, str], tuple[str, float]] = {}  # (author, nonce) → id, t
+        self.faults: list[dict[str, Any]] = []  # see ``fault``
 
     # ------------------------------------------------------------------ life cycle
     async def start(self) -> FakeDiscord:
@@ -152,6 +160,7 @@ class FakeDiscord:
         r.add_get(api + "/webhooks/{app}/{token}/messages/{mid}", self._get_webhook_message)
         r.add_post(api + "/channels/{channel}/messages", self._channel_post)
         r.add_get(api + "/channels/{channel}", self._get_channel)
+        r.add_get(api + "/channels/{channel}/messages", self._channel_history)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -192,6 +201,34 @@ class FakeDiscord:
     ) -> None:
         """The next request matching ``method`` and ``path_regex`` gets ``status`` and ``body``."""
         self._failures.append((method.upper(), re.compile(path_regex), status, body or {}))
+
+    def fault(
+        self,
+        kind: str,
+        seconds: float,
+        *,
+        retry_after: float = 60.0,
+        delay: float = 5.0,
+        reads: bool = True,
+    ) -> None:
+        """Channel messages misbehave for ``seconds`` from now. ``kind``: ``slow`` (answer
+        after ``delay`` s), ``502`` (create the message, then answer 502), ``reset`` (create
+        it, then drop the connection), ``429`` (refuse with ``retry_after``). ``reads``: the
+        history endpoint fails too (502/reset/429 alike)."""
+        self.faults.append(
+            dict(
+                kind=kind,
+                until=time.monotonic() + seconds,
+                retry_after=retry_after,
+                delay=delay,
+                reads=reads,
+            )
+        )
+
+    def _active_fault(self, read: bool = False) -> dict[str, Any] | None:
+        now = time.monotonic()
+        self.faults = [f for f in self.faults if f["until"] > now]
+        return next((f for f in self.faults if not read or f["reads"]), None)
 
     def shard_of(self, guild_id: str, count: int) -> int:
         return (int(guild_id) >> 22) % count
@@ -666,10 +703,54 @@ class FakeDiscord:
             return self._error(403, {})
         if self.validate and (problems := rules.message_problems(body)):
             return self._invalid(problems)
-        msg = self._message(cid, body, guild_id=guild.id)
-        self.channel_posts.append(msg)
-        self._notify(("post", msg))
+        fault = self._active_fault()
+        if fault is not None and fault["kind"] == "429":
+            return self._error(429, {"retry_after": fault["retry_after"]})
+        if fault is not None and fault["kind"] == "slow":
+            await asyncio.sleep(fault["delay"])
+        msg = self._existing(body)
+        if msg is None:
+            msg = self._message(cid, body, guild_id=guild.id, nonce=body.get("nonce"))
+            self.channel_posts.append(msg)
+            if body.get("nonce") is not None and body.get("enforce_nonce"):
+                key = (self.bot_user["id"], str(body["nonce"]))
+                self._nonces[key] = (msg["id"], time.monotonic())
+            self._notify(("post", msg))
+        if fault is not None and fault["kind"] in ("502", "reset"):
+            return self._break(request, fault)
         return json_response(self.public(msg))
+
+    def _existing(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """Discord's enforce_nonce: the message already made with this nonce, if recent."""
+        if body.get("nonce") is None or not body.get("enforce_nonce"):
+            return None
+        seen = self._nonces.get((self.bot_user["id"], str(body["nonce"])))
+        if seen is None or time.monotonic() - seen[1] > self.nonce_window:
+            return None
+        return self.messages[seen[0]]
+
+    def _break(self, request: web.Request, fault: dict[str, Any]) -> web.Response:
+        if fault["kind"] == "reset" and request.transport is not None:
+            request.transport.abort()  # the client sees the connection dropped, no answer
+        return json_response({"message": "502: Bad Gateway", "code": 0}, status=502)
+
+    async def _channel_history(self, request: web.Request) -> web.Response:
+        """GET /channels/{id}/messages?after=&limit= (newest first, as Discord answers)."""
+        cid = request.match_info["channel"]
+        if self._channel_guild(cid) is None:
+            return self._error(404, {})
+        fault = self._active_fault(read=True)
+        if fault is not None and fault["kind"] == "429":
+            return self._error(429, {"retry_after": fault["retry_after"]})
+        if fault is not None and fault["kind"] in ("502", "reset"):
+            return self._break(request, fault)
+        after = int(request.query.get("after", "0"))
+        limit = int(request.query.get("limit", "50"))
+        mine = [m for m in self.channel_posts if m["channel_id"] == cid and int(m["id"]) > after]
+        mine.sort(key=lambda m: int(m["id"]), reverse=True)
+        # Discord doesn't return a message's nonce once it is stored.
+        out = [{k: v for k, v in self.public(m).items() if k != "nonce"} for m in mine[:limit]]
+        return json_response(out)
 
     async def _get_channel(self, request: web.Request) -> web.Response:
         cid = request.match_info["channel"]

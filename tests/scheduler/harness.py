@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.app import build_services
 from bot.content import Content
 from bot.content.schema import Lesson
@@ -62,7 +64,10 @@ async def instance(
     settings = Settings(DAILY_GRACE_HOURS=grace_hours)
     services = build_services(settings, clock=clock, content=content)
     services.store = await open_store(url, default_timezone="UTC", migrate_schema=False)
-    kw.setdefault("sleep", no_sleep)
+    if "sleep" not in kw:
+        kw["sleep"] = no_sleep
+        # A heartbeat on a sleep that never waits would spin; these tests move the clock.
+        kw.setdefault("heartbeat", timedelta(0))
     svc = Service(services, ports=list(ports), owner=owner, limits={}, **kw)
     services.scheduler = svc
     return services, svc

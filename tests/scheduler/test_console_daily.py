@@ -121,3 +121,45 @@ async def test_skip_pause_resume_unsubscribe_and_list(console):
     assert now_reply.kind == "success" and out.getvalue().count("📬") == 1
     assert (await session.send("/daily unsubscribe")).kind == "success"
     assert services.scheduler.jobs() == []
+
+
+async def test_daily_now_posts_todays_prompt_without_advancing_the_track(console):
+    services, session, out, clock = console
+    await session.send("/daily subscribe time:08:01")
+    svc = services.scheduler
+    sub = await svc.repo.get("console", "local", session.ctx.channel)
+    first = svc.curriculum.sequence("mixed")[0].topic
+    for _ in range(3):  # three times in one day: the track advances zero days
+        reply = await session.send("/daily now")
+        assert reply.kind == "success", reply.text
+        assert "copy of today's prompt" in reply.text
+    copy_button = session.buttons[0]
+    assert copy_button.endswith("|copy")
+    assert out.getvalue().count("📬") == 3 and out.getvalue().count(first) == 3
+    assert (await svc.repo.get("console", "local", session.ctx.channel)).cursor == sub.cursor
+    # the scheduled post of the day carries the same lesson, and is the track's first step
+    clock.advance(minutes=1)
+    await svc.tick()
+    scheduled_button = session.buttons[0]
+    assert out.getvalue().count("📬") == 4 and out.getvalue().count(first) == 4
+    assert (await svc.repo.get("console", "local", session.ctx.channel)).cursor == sub.cursor + 1
+    # a copy's check-in and the scheduled one's are the same prompt: points once
+    assert scheduled_button == copy_button.removesuffix("|copy")
+    assert "+5" in (await press(session.ctx, copy_button)).text
+    assert "already checked in" in (await press(session.ctx, scheduled_button)).text
+    # after the day's post, /daily now repeats that day's lesson (still no advance)
+    await session.send("/daily now")
+    assert out.getvalue().count(first) == 5
+    assert (await svc.repo.get("console", "local", session.ctx.channel)).cursor == sub.cursor + 1
+
+
+async def test_daily_now_refuses_while_paused_unless_forced(console):
+    services, session, out, clock = console
+    await session.send("/daily subscribe time:08:01")
+    await session.send("/daily pause")
+    reply = await session.send("/daily now")
+    assert reply.kind == "error" and "paused" in reply.text and "force:yes" in reply.text
+    assert out.getvalue() == ""  # nothing posted
+    reply = await session.send("/daily now force:yes")
+    assert reply.kind == "success", reply.text
+    assert out.getvalue().count("📬") == 1

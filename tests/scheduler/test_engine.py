@@ -118,3 +118,66 @@ async def test_rate_limiter_real_loop_smoke():
     limiter = RateLimiter(1000, monotonic=lambda: 0.0, sleep=asyncio.sleep)
     await limiter.acquire()
     assert limiter._next == 0.001
+
+
+async def test_uncertain_answer_is_reconciled_by_find_never_resent():
+    from datetime import timedelta
+
+    from tests.scheduler.fakes import Fault
+
+    clock, vt, platform, engine = setup()
+    # the platform creates the message, then answers 502 for 30 s (reads fail meanwhile)
+    platform.faults.append(Fault(T0, T0 + timedelta(seconds=30), "5xx"))
+    recorded = []
+
+    async def record(status):
+        recorded.append(status)
+        return True
+
+    out = await vt.run(
+        engine.deliver("discord", "g", "c1", Reply(text="hi"), "s1-20260105", record=record)
+    )
+    assert out.status == "retry" and out.uncertain  # history unreadable all along: hand back
+    assert platform.calls["c1"] == 1 and len(platform.posts) == 1  # never re-sent blindly
+    assert recorded == ["sending", "uncertain"]
+    clock.set(T0 + timedelta(seconds=31))
+    out = await vt.run(
+        engine.deliver(
+            "discord", "g", "c1", Reply(text="hi"), "s1-20260105", since=T0, reconcile=True
+        )
+    )
+    assert out.status == "reconciled" and out.message_id == "m1"
+    assert platform.calls["c1"] == 1 and len(platform.posts) == 1
+
+
+async def test_uncertain_then_not_found_posts_again_with_the_same_key():
+    from bot.core.delivery import UncertainDeliveryError
+
+    clock, vt, platform, engine = setup()
+    platform.fail("c1", UncertainDeliveryError("connection reset before Discord got it"))
+    out = await vt.run(engine.deliver("discord", "g", "c1", Reply(text="hi"), "s1-20260105"))
+    assert out.status == "sent" and platform.calls["c1"] == 2 and platform.finds == 1
+    assert platform.keys == ["s1-20260105"]
+
+
+async def test_no_answer_within_the_call_timeout_is_uncertain():
+    from datetime import timedelta
+
+    from tests.scheduler.fakes import Fault
+
+    clock, vt, platform, engine = setup(call_timeout=10.0)
+    platform.sleep = vt.sleep
+    platform.faults.append(Fault(T0, T0 + timedelta(seconds=5), "slow", delay=60))
+    out = await vt.run(engine.deliver("discord", "g", "c1", Reply(text="hi"), "s1-20260105"))
+    # timed out at 10 s (uncertain), then found nothing and posted again with the key
+    assert out.status == "sent" and platform.finds >= 1
+    assert (platform.call_times["c1"][1] - T0).total_seconds() >= 10
+
+
+async def test_one_off_post_is_never_sent_twice_after_an_uncertain_answer():
+    from bot.core.delivery import UncertainDeliveryError
+
+    clock, vt, platform, engine = setup()
+    platform.fail("c1", UncertainDeliveryError("502"))
+    out = await vt.run(engine.deliver("discord", "g", "c1", Reply(text="hi")))  # no key
+    assert out.status == "retry" and out.uncertain and platform.calls["c1"] == 1

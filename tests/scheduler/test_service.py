@@ -179,9 +179,9 @@ async def test_transient_errors_beyond_retries_are_retried_later_once(one, clock
     platform.fail("c1", *[transient(retry_after=1) for _ in range(7)])
     clock.set(datetime(2026, 1, 5, 8, 0, tzinfo=UTC))
     assert (await svc.tick()).retry == [(1, date(2026, 1, 5))]
-    clock.advance(minutes=2)
-    assert (await svc.tick()).sent == []  # not before retry_later
-    clock.advance(minutes=4)
+    clock.advance(seconds=10)
+    assert (await svc.tick()).sent == []  # not before retry_later (30 s)
+    clock.advance(seconds=25)
     assert (await svc.tick()).sent == [(1, date(2026, 1, 5))]
     assert len(platform.posts) == 1 and platform.calls["c1"] == 8
 
@@ -336,3 +336,30 @@ async def test_sharded_processes_post_only_for_their_guilds(db_url, clock, lesso
     finally:
         await close(s0)
         await close(s1)
+
+
+async def test_a_stale_owner_cannot_record_over_the_new_one(db_url, clock, lessons_content):
+    platform = FakePlatform("discord", clock)
+    sa, a = await instance(db_url, clock, lessons_content, [platform], owner="a")
+    sb, b = await instance(db_url, clock, lessons_content, [platform], owner="b")
+    try:
+        sub = await subscribe(a)
+        [claim] = await a.repo.claim(
+            [(sub.id, date(2026, 1, 5), clock.now())], owner="a", now=clock.now(), lease=a.lease
+        )
+        assert await a.repo.finish(claim.delivery_id, "sending", version=1, now=clock.now())
+        clock.advance(seconds=a.lease.total_seconds() + 1)  # a stopped renewing: b takes over
+        [taken] = await b.repo.recover(
+            owner="b", now=clock.now(), lease=b.lease, platforms=["discord"]
+        )
+        assert taken.version == 2 and taken.maybe_posted  # it was sending: reconcile first
+        # a's late heartbeat and outcome are fenced off
+        assert await a.repo.heartbeat("a", {claim.delivery_id: 1}, now=clock.now(), lease=a.lease)
+        assert not await a.repo.finish(
+            claim.delivery_id, "sent", version=1, now=clock.now(), message_id="stale"
+        )
+        [row] = await b.repo.deliveries(sub.id)
+        assert row.status == "sending" and row.message_id is None and row.version == 2
+    finally:
+        await close(sa)
+        await close(sb)

@@ -9,6 +9,10 @@ What can happen:
 * an instance dies between ticks (down 0–2 h, then restarts with fresh memory);
 * an instance dies in the middle of posting, after claiming a day and before the platform
   accepted the post (the claim is abandoned and must be taken over after its lease);
+* an instance dies with a post in flight *after* the platform accepted it (the row is left
+  ``sending``: the instance taking it over must find the message, not post it again);
+* the platform accepts a post and then answers ambiguously (a 502 or a reset: the post must
+  be reconciled by its key, not re-sent);
 * the platform answers with transient errors now and then;
 * both instances are down for three hours one morning (posts due then go out late, within
   the grace window);
@@ -31,8 +35,10 @@ import random
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from bot.core.clock import FakeClock
-from bot.core.delivery import TransientDeliveryError
+from bot.core.delivery import TransientDeliveryError, UncertainDeliveryError
 from scheduler.prompt import CHECKIN_ACTION
 from scheduler.timespec import Slot
 from tests.scheduler.harness import close, fixture_content, instance
@@ -60,6 +66,8 @@ class World:
     def __init__(self, clock: FakeClock) -> None:
         self.clock = clock
         self.posts: list[tuple[str, str, datetime, str]] = []  # channel, prompt id, at, topic
+        self.in_flight_crashes = 0
+        self.ambiguous = 0
 
 
 class Port:
@@ -71,7 +79,7 @@ class Port:
         self.world = world
         self.rng = rng
 
-    async def post(self, workspace: str, channel: str, reply) -> str:
+    async def post(self, workspace: str, channel: str, reply, key=None) -> str:
         roll = self.rng.random()
         if roll < 0.03:
             raise SimulatedCrash()  # before the platform accepted the post
@@ -79,15 +87,29 @@ class Port:
             raise TransientDeliveryError("503", retry_after=0.5)
         prompt = reply.buttons[0].action.split("|")[2]
         assert reply.buttons[0].action.split("|")[1] == CHECKIN_ACTION
+        assert key == prompt  # the delivery's idempotency key is its prompt id
         self.world.posts.append(
             (channel, prompt, self.world.clock.now(), reply.title.split(": ", 1)[1])
         )
+        self.world.in_flight_crashes += roll < 0.10
+        if roll < 0.10:
+            raise SimulatedCrash()  # in flight: accepted, the answer never arrives
+        if roll < 0.14:
+            self.world.ambiguous += 1
+            raise UncertainDeliveryError("502 after the platform accepted the post")
         return f"m{len(self.world.posts)}"
+
+    async def find(self, workspace: str, channel: str, key: str, since) -> str | None:
+        for i, (ch, prompt, at, _) in enumerate(self.world.posts):
+            if ch == channel and prompt == key and at >= since:
+                return f"m{i + 1}"
+        return None
 
     async def notify_admin(self, workspace: str, channel: str, text: str) -> None:
         raise AssertionError(f"no permanent errors in this simulation: {text}")
 
 
+@pytest.mark.timeout(1200)  # ~2,000 posts on a real database; minutes on a busy 2-core box
 async def test_400_days_two_instances_crashes_exactly_once(db_url, content):
     rng = random.Random(20260101)
     clock = FakeClock(START)
@@ -231,15 +253,22 @@ async def test_400_days_two_instances_crashes_exactly_once(db_url, content):
             june = {d: at for d, at, _ in sent["berlin-9"]}[date(2026, 6, 10)]
             assert BOTH_DOWN[1] <= june < BOTH_DOWN[1] + timedelta(hours=1)
             assert crashes_mid_post >= 10 and restarts >= 20
+            assert world.in_flight_crashes >= 10 and world.ambiguous >= 10
 
         rows = await live["a"][1].repo.deliveries()
         statuses = defaultdict(int)
         for r in rows:
             statuses[r.status] += 1
-        assert statuses == {"sent": total}, dict(statuses)
+        # every day is sent, or reconciled (found on the platform after an in-flight crash or
+        # an ambiguous answer) — never posted twice, never left in flight
+        assert set(statuses) <= {"sent", "reconciled"}, dict(statuses)
+        assert statuses["sent"] + statuses["reconciled"] == total, dict(statuses)
+        assert statuses["reconciled"] >= (10 if DAYS == 400 else 0), dict(statuses)
         print(
-            f"\nsimulation: {total} posts over {DAYS} days, {crashes_mid_post} crashes mid-post, "
-            f"{restarts} restarts, ended {last:%Y-%m-%d}"
+            f"\nsimulation: {total} posts over {DAYS} days, {crashes_mid_post} crashes mid-post "
+            f"({world.in_flight_crashes} after the platform accepted), {world.ambiguous} "
+            f"ambiguous answers, {statuses['reconciled']} reconciled, {restarts} restarts, "
+            f"ended {last:%Y-%m-%d}"
         )
     finally:
         for name in list(live):

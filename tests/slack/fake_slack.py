@@ -7,6 +7,11 @@
   websocket sends ``hello`` and then any envelopes a test queues, and records the acks.
 
 Everything received is recorded so tests can assert on exactly what the bot sent.
+
+Posted messages are kept per channel (``channel_messages``, with their ``metadata``) and
+served by ``conversations.history`` (``oldest``, ``include_all_metadata``). Fault switches
+(``fault``): answer slowly, accept ``chat.postMessage`` and then answer 502 or reset the
+connection for N seconds, or 429 with a long Retry-After.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +48,10 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     socket_connections: int = 0
     port: int = 0
+    channel_messages: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    faults: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._changed = asyncio.Condition()
@@ -72,6 +82,43 @@ class FakeSlack:
 
     def fail(self, method: str, error: str, status: int = 200, headers: dict | None = None) -> None:
         self.failures[method].append((status, {"ok": False, "error": error}, headers or {}))
+
+    def fault(
+        self,
+        kind: str,
+        seconds: float,
+        *,
+        method: str = "chat.postMessage",
+        retry_after: int = 60,
+        delay: float = 5.0,
+        reads: bool = True,
+    ) -> None:
+        """``method`` misbehaves for ``seconds`` from now: ``slow`` (answer after ``delay`` s),
+        ``502`` / ``reset`` (post the message, then answer 502 / drop the connection),
+        ``429`` (refuse, Retry-After ``retry_after``). ``reads``: conversations.history fails
+        the same way meanwhile."""
+        self.faults.append(
+            dict(
+                kind=kind,
+                method=method,
+                until=time.monotonic() + seconds,
+                retry_after=retry_after,
+                delay=delay,
+                reads=reads,
+            )
+        )
+
+    def _active_fault(self, method: str) -> dict[str, Any] | None:
+        now = time.monotonic()
+        self.faults = [f for f in self.faults if f["until"] > now]
+        for f in self.faults:
+            if f["method"] == method or (method == "conversations.history" and f["reads"]):
+                return f
+        return None
+
+    def posted(self, channel: str) -> list[dict[str, Any]]:
+        """Messages chat.postMessage created in ``channel``, oldest first."""
+        return self.channel_messages[channel]
 
     async def wait_for(self, predicate, within: float = 10.0):
         """Wait until ``predicate()`` is truthy (re-checked on every recorded request)."""
@@ -142,7 +189,27 @@ class FakeSlack:
             return web.json_response(self._oauth_access(request, data))
         if not token:
             return web.json_response({"ok": False, "error": "not_authed"})
-        return web.json_response(self._answer(method, data))
+        fault = self._active_fault(method)
+        if fault is not None and fault["kind"] == "429":
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(fault["retry_after"])},
+            )
+        if fault is not None and fault["kind"] == "slow":
+            await asyncio.sleep(fault["delay"])
+        if fault is not None and method == "conversations.history" and fault["kind"] != "slow":
+            return self._break(request, fault)
+        answer = self._answer(method, data)
+        if fault is not None and fault["kind"] in ("502", "reset"):
+            return self._break(request, fault)
+        return web.json_response(answer)
+
+    @staticmethod
+    def _break(request: web.Request, fault: dict[str, Any]) -> web.Response:
+        if fault["kind"] == "reset" and request.transport is not None:
+            request.transport.abort()
+        return web.Response(status=502, text="<html>502 Bad Gateway</html>")
 
     def _oauth_access(self, request: web.Request, data: dict[str, Any]) -> dict[str, Any]:
         """OAuth v2 code exchange: the code names the team being installed (``code-T0002``)."""
@@ -184,11 +251,34 @@ class FakeSlack:
             if info is None:
                 return {"ok": False, "error": "user_not_found"}
             return {"ok": True, "user": {"id": user, "team_id": TEAM, **info}}
+        if method == "conversations.history":
+            oldest = float(data.get("oldest") or 0)
+            msgs = [m for m in self.channel_messages[data.get("channel", "")] if m["_at"] >= oldest]
+            full = str(data.get("include_all_metadata")).lower() in ("1", "true")
+            out = [
+                {k: v for k, v in m.items() if k != "_at" and (full or k != "metadata")}
+                for m in reversed(msgs)
+            ][: int(data.get("limit") or 100)]
+            return {"ok": True, "messages": out, "has_more": False}
         if method in ("chat.postMessage", "chat.update"):
+            ts = f"1700000000.{next(self._ts):06d}"
+            if method == "chat.postMessage":
+                meta = data.get("metadata")
+                if isinstance(meta, str):
+                    meta = json.loads(meta)
+                msg = {
+                    "type": "message",
+                    "ts": ts,
+                    "text": data.get("text", ""),
+                    "_at": time.time(),
+                }
+                if meta:
+                    msg["metadata"] = meta
+                self.channel_messages[data.get("channel", "")].append(msg)
             return {
                 "ok": True,
                 "channel": data.get("channel"),
-                "ts": f"1700000000.{next(self._ts):06d}",
+                "ts": ts,
                 "message": {"text": data.get("text", "")},
             }
         if method == "chat.postEphemeral":

@@ -1,27 +1,43 @@
 """Scheduled posts on Discord: channel messages over REST, failures mapped for the scheduler.
 
+Idempotency: a scheduled post carries its delivery key as the message ``nonce``, and
+discord.py sends ``enforce_nonce: true`` with it, so Discord returns the existing message
+instead of creating a second one when the same nonce comes again from the bot within a few
+minutes — discord.py's own retries (5xx, resets) and the scheduler's later attempts alike.
+``find`` reads the channel's recent history for the bot's message carrying the key (the
+check-in button's last argument) for reconciliation after the nonce window.
+
 429 is handled by discord.py itself (it waits ``retry_after`` and retries) up to the client's
-``max_ratelimit_timeout``; a longer wait, a 5xx or a network error becomes
-TransientDeliveryError. 403 and 404 become PermanentDeliveryError, naming the permission the
-bot lacks in that channel (Send Messages, Embed Links, View Channel) when it can tell.
+``max_ratelimit_timeout``; a longer wait is TransientDeliveryError (nothing was posted). A
+5xx, a reset connection or no answer within ``timeout`` seconds is UncertainDeliveryError (the
+message may exist). 403 and 404 become PermanentDeliveryError, naming the permission the bot
+lacks in that channel (Send Messages, Embed Links, View Channel) when it can tell.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import datetime
 
 import aiohttp
 import discord
 
 from bot.adapters.discord.client import NO_MENTIONS, DiscordBot, _kwargs
 from bot.adapters.discord.render import render
-from bot.core.delivery import PermanentDeliveryError, TransientDeliveryError
+from bot.core.delivery import (
+    PermanentDeliveryError,
+    TransientDeliveryError,
+    UncertainDeliveryError,
+)
 from bot.core.reply import Reply
 
 log = logging.getLogger(__name__)
 
 MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
+DEFAULT_TIMEOUT = 10.0  # seconds for one Web API call of a scheduled post
+HISTORY_LIMIT = 100  # messages read by ``find`` (a daily channel rarely has more since)
 
 
 class DiscordDelivery:
@@ -29,8 +45,9 @@ class DiscordDelivery:
 
     platform = "discord"
 
-    def __init__(self, bot: DiscordBot) -> None:
+    def __init__(self, bot: DiscordBot, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.bot = bot
+        self.timeout = timeout
 
     def serves(self, workspace: str) -> bool:
         """True when ``workspace`` (a guild id) belongs to one of this process's shards."""
@@ -53,44 +70,91 @@ class DiscordDelivery:
             return "Embed Links"
         return None
 
-    async def post(self, workspace: str, channel: str, reply: Reply) -> str:
-        """Post ``reply`` to ``channel``; the id of the first message it took."""
-        target = self.bot.get_partial_messageable(
+    def _target(self, workspace: str, channel: str) -> discord.PartialMessageable:
+        return self.bot.get_partial_messageable(
             int(channel), guild_id=int(workspace) if workspace.isdigit() else None
         )
+
+    async def post(self, workspace: str, channel: str, reply: Reply, key: str | None = None) -> str:
+        """Post ``reply`` to ``channel``; the id of the first message it took.
+
+        ``key`` becomes the nonce (``enforce_nonce``) of the first message and ``key-i`` of
+        any further one, so a repeated attempt returns the messages already made."""
+        target = self._target(workspace, channel)
         first_id: str | None = None
         try:
-            for out in render(reply):
-                msg = await target.send(**_kwargs(out))
+            for i, out in enumerate(render(reply)):
+                kwargs = _kwargs(out)
+                if key:
+                    kwargs["nonce"] = key if i == 0 else f"{key}-{i}"[:25]
+                msg = await asyncio.wait_for(target.send(**kwargs), self.timeout)
                 first_id = first_id or str(msg.id)
-        except discord.RateLimited as exc:
-            raise TransientDeliveryError(
+        except Exception as exc:
+            raise self._map(exc, channel) from exc
+        assert first_id is not None
+        return first_id
+
+    async def find(self, workspace: str, channel: str, key: str, since: datetime) -> str | None:
+        """The bot's message in ``channel`` since ``since`` whose nonce or check-in button
+        carries ``key`` (the button's last argument), from the channel's recent history."""
+        target = self._target(workspace, channel)
+        me = self.bot.user.id if self.bot.user is not None else None
+        suffix = "|" + key
+
+        async def scan() -> str | None:
+            after = discord.Object(discord.utils.time_snowflake(since, high=False))
+            async for msg in target.history(limit=HISTORY_LIMIT, after=after):
+                if me is not None and msg.author.id != me:
+                    continue
+                if str(msg.nonce or "") == key:
+                    return str(msg.id)
+                for row in msg.components:
+                    for item in getattr(row, "children", [row]):
+                        if str(getattr(item, "custom_id", None) or "").endswith(suffix):
+                            return str(msg.id)
+            return None
+
+        try:
+            return await asyncio.wait_for(scan(), self.timeout)
+        except Exception as exc:
+            mapped = self._map(exc, channel)
+            if isinstance(mapped, TransientDeliveryError):  # a read: nothing can have happened
+                raise TransientDeliveryError(str(mapped), mapped.retry_after) from exc
+            raise mapped from exc
+
+    def _map(self, exc: BaseException, channel: str) -> Exception:
+        """The delivery error for what discord.py or the network raised."""
+        if isinstance(exc, discord.RateLimited):
+            return TransientDeliveryError(
                 f"rate limited for {exc.retry_after:.1f}s", exc.retry_after
-            ) from exc
-        except discord.Forbidden as exc:
+            )
+        if isinstance(exc, discord.Forbidden):
             missing = self.missing_permission(int(channel)) or (
                 "Send Messages" if exc.code in (MISSING_PERMISSIONS, MISSING_ACCESS) else None
             )
             what = f"the bot lacks {missing}" if missing else "the bot is not allowed to post"
-            raise PermanentDeliveryError(
+            return PermanentDeliveryError(
                 f"Can't post in <#{channel}>: {what}.", missing_permission=missing
-            ) from exc
-        except discord.NotFound as exc:
-            raise PermanentDeliveryError(
+            )
+        if isinstance(exc, discord.NotFound):
+            return PermanentDeliveryError(
                 f"Channel {channel} no longer exists or the bot was removed."
-            ) from exc
-        except discord.DiscordServerError as exc:
-            raise TransientDeliveryError(f"Discord error {exc.status}") from exc
-        except discord.HTTPException as exc:
+            )
+        if isinstance(exc, discord.DiscordServerError):
+            return UncertainDeliveryError(f"Discord error {exc.status}")
+        if isinstance(exc, discord.HTTPException):
             if exc.status == 429:
-                raise TransientDeliveryError("rate limited", None) from exc
-            raise PermanentDeliveryError(
-                f"Discord refused the post ({exc.status} {exc.text})"
-            ) from exc
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            raise TransientDeliveryError(f"network error: {exc}") from exc
-        assert first_id is not None
-        return first_id
+                return TransientDeliveryError("rate limited", None)
+            if exc.status >= 500:
+                return UncertainDeliveryError(f"Discord error {exc.status}")
+            return PermanentDeliveryError(f"Discord refused the post ({exc.status} {exc.text})")
+        if isinstance(exc, aiohttp.ClientConnectorError):  # never connected: nothing was sent
+            return TransientDeliveryError(f"Discord unreachable: {exc}")
+        if isinstance(exc, TimeoutError):
+            return UncertainDeliveryError(f"no answer from Discord within {self.timeout:g}s")
+        if isinstance(exc, (aiohttp.ClientError, OSError)):
+            return UncertainDeliveryError(f"network error after sending: {exc!r}")
+        return UncertainDeliveryError(f"unexpected error: {exc!r}")
 
     async def notify_admin(self, workspace: str, channel: str, text: str) -> None:
         """Best effort: tell the guild's admins, in the system channel or the first we can use."""

@@ -1,9 +1,17 @@
 """Scheduled posts on Slack: chat.postMessage, with Slack's failures mapped onto the port's errors.
 
-429s are first retried by the Web API client (Retry-After); one that persists becomes a
-TransientDeliveryError carrying Retry-After so the scheduler can come back later. Errors that
-no retry can fix (channel gone, bot not in channel, missing scope, revoked token) are
-permanent, so the scheduler pauses the subscription and tells an admin.
+Slack has no idempotency key for chat.postMessage, so a scheduled post is marked with message
+``metadata`` (``event_type`` ``mle_daily_prompt``, ``event_payload.key`` = the delivery key)
+and ``find`` looks for that key in ``conversations.history`` (``include_all_metadata``) before
+an uncertain post is ever sent again.
+
+Delivery calls use their own client: a short per-call ``timeout`` (not the shared session's
+300 s), and only the rate-limit retry handler — a 429 means Slack did nothing, while
+slack_sdk's connection-error retry would re-send a post Slack may already have accepted.
+A timeout, a reset connection or a 5xx is UncertainDeliveryError. A 429 that persists becomes
+a TransientDeliveryError carrying Retry-After. Errors that no retry can fix (channel gone,
+bot not in channel, missing scope, revoked token) are permanent, so the scheduler pauses the
+subscription and tells an admin.
 """
 
 from __future__ import annotations
@@ -11,14 +19,20 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.blocks import clip, escape, render
 from bot.adapters.slack.client import api_error
-from bot.core.delivery import PermanentDeliveryError, TransientDeliveryError
+from bot.core.delivery import (
+    PermanentDeliveryError,
+    TransientDeliveryError,
+    UncertainDeliveryError,
+)
 from bot.core.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -60,6 +74,11 @@ TRANSIENT = {
     "message_limit_exceeded",
 }
 
+EVENT_TYPE = "mle_daily_prompt"
+DEFAULT_TIMEOUT = 10  # seconds for one Web API call of a scheduled post
+HISTORY_LIMIT = 200
+RATE_LIMIT_RETRIES = 2
+
 _CHANNEL_ID = re.compile(r"[A-Z0-9]{2,30}")
 
 ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
@@ -84,7 +103,9 @@ def map_error(exc: SlackApiError) -> Exception:
     status = getattr(exc.response, "status_code", 200)
     if status == 429 or error in ("ratelimited", "rate_limited"):
         return TransientDeliveryError(f"Slack rate limited: {error or status}", _retry_after(exc))
-    if error in TRANSIENT or status >= 500:
+    if status >= 500:  # the post may have been made before the error
+        return UncertainDeliveryError(f"Slack error: {error or status}")
+    if error in TRANSIENT:
         return TransientDeliveryError(f"Slack error: {error or status}")
     data = getattr(exc.response, "data", None)
     needed = data.get("needed") if isinstance(data, dict) and error == "missing_scope" else None
@@ -98,13 +119,41 @@ class SlackDelivery:
 
     platform = "slack"
 
-    def __init__(self, client_for: ClientFor, admin_ids: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        client_for: ClientFor,
+        admin_ids: frozenset[str] = frozenset(),
+        timeout: int = DEFAULT_TIMEOUT,
+    ) -> None:
         self._client_for = client_for
         self.admin_ids = admin_ids
+        self.timeout = timeout
+        self._clients: dict[tuple[str | None, str], AsyncWebClient] = {}
 
-    async def post(self, workspace: str, channel: str, reply: Reply) -> str:
-        client = await self._client_for(workspace)
+    async def _delivery_client(self, workspace: str) -> AsyncWebClient:
+        """The workspace's client, re-made with the short timeout and safe retries only."""
+        base = await self._client_for(workspace)
+        key = (base.token, base.base_url)
+        client = self._clients.get(key)
+        if client is None:
+            client = self._clients[key] = AsyncWebClient(
+                token=base.token,
+                base_url=base.base_url,
+                session=base.session,
+                timeout=self.timeout,
+                retry_handlers=[
+                    AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)
+                ],
+            )
+        return client
+
+    async def post(self, workspace: str, channel: str, reply: Reply, key: str | None = None) -> str:
+        """chat.postMessage; ``key`` rides along as message metadata (see the module doc)."""
+        client = await self._delivery_client(workspace)
         payload = render(reply)
+        extra = {}
+        if key:
+            extra["metadata"] = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
         try:
             resp = await client.chat_postMessage(
                 channel=channel,
@@ -112,12 +161,41 @@ class SlackDelivery:
                 blocks=payload["blocks"],
                 unfurl_links=False,
                 unfurl_media=False,
+                **extra,
             )
         except SlackApiError as exc:
             raise map_error(exc) from exc
-        except (TimeoutError, aiohttp.ClientError) as exc:
+        except aiohttp.ClientConnectorError as exc:  # never connected: nothing was sent
             raise TransientDeliveryError(f"Slack unreachable: {exc!r}") from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise UncertainDeliveryError(f"no answer from Slack: {exc!r}") from exc
         return str(resp.get("ts") or "")
+
+    async def find(self, workspace: str, channel: str, key: str, since: datetime) -> str | None:
+        """The ts of our message carrying ``key`` in its metadata, posted since ``since``."""
+        client = await self._delivery_client(workspace)
+        try:
+            resp = await client.conversations_history(
+                channel=channel,
+                oldest=f"{since.timestamp():.6f}",
+                include_all_metadata=True,
+                limit=HISTORY_LIMIT,
+            )
+        except SlackApiError as exc:
+            mapped = map_error(exc)
+            if isinstance(mapped, TransientDeliveryError):  # a read: nothing can have happened
+                raise TransientDeliveryError(str(mapped), mapped.retry_after) from exc
+            raise mapped from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise TransientDeliveryError(f"Slack history unavailable: {exc!r}") from exc
+        for msg in resp.get("messages") or []:
+            meta = msg.get("metadata") or {}
+            if (
+                meta.get("event_type") == EVENT_TYPE
+                and (meta.get("event_payload") or {}).get("key") == key
+            ):
+                return str(msg.get("ts") or "")
+        return None
 
     async def notify_admin(self, workspace: str, channel: str, text: str) -> None:
         """DM each configured admin (best effort): scheduled posts to ``channel`` failed."""

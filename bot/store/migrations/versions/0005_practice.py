@@ -1,7 +1,7 @@
 """practice: fair quiz credit, shuffled options, seen items, study days, score histogram
 
 Revision ID: 0005_practice
-Revises: 0003_daily_prompts
+Revises: 0004_delivery_outbox
 Create Date: 2026-11-30
 
 * ``quiz_posts.option_order``: the permutation shown on a post (NULL = the bank's order).
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_practice"
-down_revision = "0003_daily_prompts"
+down_revision = "0004_delivery_outbox"
 branch_labels = None
 depends_on = None
 
