@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # Daily prompts
     daily_grace_hours: float = Field(6.0, alias="DAILY_GRACE_HOURS")
 
+    # Pictures (charts and cards sent with /salary compare, /profile, /leaderboard)
+    pictures: bool = Field(True, alias="PICTURES")  # on/off
+    pictures_dir: str = Field("mle-pictures", alias="PICTURES_DIR")  # where the console writes
+
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands._pictures import leaderboard_card, with_picture
 from bot.commands._store import call, need_store, small_int
 from bot.core import actions
 from bot.core.context import Context
@@ -10,6 +11,7 @@ from bot.core.errors import UserError
 from bot.core.registry import Option, action, command
 from bot.core.reply import Button, Field, Reply
 from bot.core.safety import neutralize, strip_controls
+from bot.store.progress import streaks
 
 PAGE = 10
 PERIODS = ("week", "month", "all")
@@ -72,8 +74,12 @@ async def board(ctx: Context, group: str | None, period: str, page: int) -> Repl
             title=title,
             text="No points yet. Earn some with /quiz or by checking in on the daily prompt.",
         )
+    ids = [s.member_id for s in lb.rows] + ([lb.me.member_id] if lb.me else [])
+    days = await call(streaks(store, ctx.platform, ctx.workspace, ids, ctx.clock.now()))
     lines = [
-        f"{s.rank}. {neutralize(s.name, 40)}{' (you)' if s.member_id == ctx.member.id else ''} — {s.points} pts"
+        f"{s.rank}. {neutralize(s.name, 40)}{' (you)' if s.member_id == ctx.member.id else ''}"
+        f" — {s.points} pts"
+        + (f" · {days[s.member_id]}-day streak" if days.get(s.member_id) else "")
         for s in lb.rows
     ]
     me = f"#{lb.me.rank} of {lb.total} with {lb.me.points} pts" if lb.me else "no points here yet"
@@ -91,7 +97,7 @@ async def board(ctx: Context, group: str | None, period: str, page: int) -> Repl
         )
     tz = await store.workspace_timezone(ctx.platform, ctx.workspace)
     footer = f"Weeks start on Monday ({tz})" if period == "week" else None
-    return Reply(
+    reply = Reply(
         title=title,
         text="\n".join(lines),
         fields=(Field("You", me),),
@@ -100,6 +106,7 @@ async def board(ctx: Context, group: str | None, period: str, page: int) -> Repl
         pages=lb.pages,
         footer=footer,
     )
+    return with_picture(reply, await leaderboard_card(ctx, title, lb, days))
 
 
 @command(

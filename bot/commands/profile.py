@@ -7,12 +7,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from rapidfuzz import fuzz, process
 
+from bot.commands._pictures import progress, progress_card, with_picture
 from bot.commands._store import call, need_store, refuse_bots, who
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.registry import Option, command
 from bot.core.reply import Field, Reply
 from bot.core.safety import neutralize
+from bot.pictures.profile import WEEKS, weakest
 
 CLEAR = {"default", "reset", "workspace", "none", "clear"}
 
@@ -59,12 +61,17 @@ async def profile(ctx: Context) -> Reply:
             fields=(Field("Timezone", f"{tz} (the workspace's)"),),
             ephemeral=True,
         )
+    card = await call(progress(ctx, p))
+    weak = weakest(card.topics)
     topics = (
         "\n".join(
-            f"• {t.topic}: {t.correct}/{t.answered} correct ({t.accuracy:.0%})" for t in p.topics
+            f"• {t.topic}: {t.correct}/{t.answered} correct ({t.accuracy:.0%})"
+            + (" — weakest" if t.topic in weak else "")
+            for t in p.topics
         )
         or "No quiz answers yet."
     )
+    studied = sum(1 for n in card.study_days.values() if n > 0)
     fields = [
         Field("Points", str(p.points)),
         Field("Rank", f"#{p.rank}" if p.rank else "—"),
@@ -72,15 +79,20 @@ async def profile(ctx: Context) -> Reply:
         Field("Streak", f"{p.streak} day{'s' if p.streak != 1 else ''}"),
         Field("Best streak", f"{p.best_streak} day{'s' if p.best_streak != 1 else ''}"),
         Field("Timezone", p.timezone if p.own_timezone else f"{p.timezone} (the workspace's)"),
+        Field("Study days", f"{studied} in the last {WEEKS} weeks"),
     ]
+    for label, attr in (("Streak freezes", "freezes"), ("Reviews due", "reviews_due")):
+        if getattr(p, attr, None) is not None:
+            fields.append(Field(label, str(getattr(p, attr))))
     if p.groups:
         fields.append(Field("Groups", ", ".join(p.groups), inline=False))
-    return Reply(
+    reply = Reply(
         title=f"Profile · {neutralize(p.name, 40)}",
         text="Quiz answers by topic:\n" + topics,
         fields=tuple(fields),
         ephemeral=True,
     )
+    return with_picture(reply, await progress_card(ctx, card))
 
 
 @command(

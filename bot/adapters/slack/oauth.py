@@ -12,7 +12,14 @@ from typing import Any
 from bot.settings import Settings
 
 # The bot scopes the manifest asks for (kept in step by tests/slack/test_oauth.py).
-SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "im:write")
+SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "users:read",
+    "im:write",
+    "files:write",
+)
 STATE_SECONDS = 600
 
 

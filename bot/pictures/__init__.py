@@ -1,0 +1,69 @@
+"""Pictures: pure functions from plain data to PNG bytes, drawn off the event loop.
+
+``salary``, ``profile`` and ``leaderboard`` each offer ``draw(data) -> (png, width, height)``
+and ``describe(data) -> alt text``. Commands call :func:`attach`, which runs the drawing in
+one worker thread (matplotlib is not thread-safe, so renders are serialised there; the event
+loop never waits on one) and returns an :class:`~bot.core.reply.Attachment`, or ``None`` when
+pictures are turned off (``PICTURES=off``) or drawing failed — the reply's text always
+carries the same numbers, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from bot.core.reply import Attachment
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_executor: ThreadPoolExecutor | None = None
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pictures")
+    return _executor
+
+
+def filename(*words: str) -> str:
+    """An ASCII file name such as ``salary-uk-germany.png`` (any script in ``words`` → dropped)."""
+    slug = "-".join(s for s in (_SLUG.sub("-", w.lower()).strip("-") for w in words) if s)
+    return (slug[:60].strip("-") or "picture") + ".png"
+
+
+def enabled(settings: Any) -> bool:
+    """Whether pictures are on (``PICTURES``, default on)."""
+    return bool(getattr(settings, "pictures", True))
+
+
+def render(draw: Callable[[T], tuple[bytes, int, int]], data: T, alt: str, name: str) -> Attachment:
+    """Draw synchronously (tests, benchmarks, the worker thread)."""
+    png, width, height = draw(data)
+    return Attachment(png, name, alt, width, height)
+
+
+async def attach(
+    settings: Any,
+    draw: Callable[[T], tuple[bytes, int, int]],
+    describe: Callable[[T], str],
+    data: T,
+    name: str,
+) -> Attachment | None:
+    """The picture for ``data`` drawn in the pictures thread, or None (off, or it failed)."""
+    if not enabled(settings):
+        return None
+    alt = describe(data)
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(_pool(), render, draw, data, alt, name)
+    except Exception:
+        log.exception("drawing %s failed; the reply goes out as text only", name)
+        return None
