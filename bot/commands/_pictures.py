@@ -82,6 +82,12 @@ async def progress(ctx: Context, p) -> profile_pic.ProgressCard:
     )
 
 
+def empty_card(ctx: Context, tz: str) -> profile_pic.ProgressCard:
+    """The card of a member with no activity yet: zeros and an empty calendar."""
+    name = ctx.member.name or ctx.member.id
+    return profile_pic.ProgressCard(name, 0, None, 0, local_date(ctx.clock.now(), tz), tz)
+
+
 async def progress_card(ctx: Context, card: profile_pic.ProgressCard) -> Attachment | None:
     """The /profile card as a picture (None when pictures are off)."""
     return await pictures.attach(

@@ -70,10 +70,11 @@ async def board(ctx: Context, group: str | None, period: str, page: int) -> Repl
     where = f" · {lb.group}" if lb.group else ""
     title = f"Leaderboard{where} · {TITLES[period]}"
     if not lb.rows:
-        return Reply(
+        empty = Reply(
             title=title,
             text="No points yet. Earn some with /quiz or by checking in on the daily prompt.",
         )
+        return with_picture(empty, await leaderboard_card(ctx, title, lb, {}))
     ids = [s.member_id for s in lb.rows] + ([lb.me.member_id] if lb.me else [])
     days = await call(streaks(store, ctx.platform, ctx.workspace, ids, ctx.clock.now()))
     lines = [

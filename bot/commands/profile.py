@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from rapidfuzz import fuzz, process
 
-from bot.commands._pictures import progress, progress_card, with_picture
+from bot.commands._pictures import empty_card, progress, progress_card, with_picture
 from bot.commands._store import call, need_store, refuse_bots, who
 from bot.core.context import Context
 from bot.core.errors import UserError
@@ -55,12 +55,13 @@ async def profile(ctx: Context) -> Reply:
     p = await call(store.profile(ctx.platform, ctx.workspace, ctx.member.id, ctx.clock.now()))
     if p is None:
         tz = await call(store.workspace_timezone(ctx.platform, ctx.workspace))
-        return Reply(
+        reply = Reply(
             title="Your profile",
             text="No activity yet. Try /quiz, or join a group with /group list.",
-            fields=(Field("Timezone", f"{tz} (the workspace's)"),),
+            fields=(Field("Points", "0"), Field("Timezone", f"{tz} (the workspace's)")),
             ephemeral=True,
         )
+        return with_picture(reply, await progress_card(ctx, empty_card(ctx, tz)))
     card = await call(progress(ctx, p))
     weak = weakest(card.topics)
     topics = (

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import mimetypes
 import re
 import time
 import zlib
@@ -64,9 +65,11 @@ def parse_multipart(ctype: str, raw: bytes) -> dict[str, Any]:
         if name == "payload_json":
             body = json.loads(data)
         elif (m := re.fullmatch(r"files\[(\d+)\]", name)) and part.get_filename():
+            # Discord sniffs the type from the name (discord.py sends application/octet-stream).
+            guessed = mimetypes.guess_type(part.get_filename())[0]
             files[int(m.group(1))] = {
                 "filename": part.get_filename(),
-                "content_type": part.get_content_type(),
+                "content_type": guessed or part.get_content_type(),
                 "data": data,
             }
         else:
