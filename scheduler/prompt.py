@@ -7,6 +7,7 @@ from datetime import date
 from bot.content import Content
 from bot.content.schema import AUTHORED
 from bot.core import actions
+from bot.core.mentions import decode
 from bot.core.reply import Button, Entry, Field, Reply
 from bot.core.safety import neutralize
 from scheduler.curriculum import Pick
@@ -70,7 +71,8 @@ def build_prompt(
             f"{pick.day} of {pick.length}" + (f" (cycle {pick.cycle})" if pick.cycle > 1 else ""),
         ),
     ]
-    if role:
+    mention = decode(role)  # an admin-configured ping, or plain text shown as "For"
+    if role and mention is None:
         fields.append(Field("For", neutralize(role, 60)))
     when = f" — {local_date:%a %d %b %Y}" if local_date else ""
     footer = "Source: " + ", ".join(source_label(s) for s in dict.fromkeys(sources))
@@ -81,4 +83,5 @@ def build_prompt(
         items=tuple(items),
         buttons=(Button(CHECKIN_LABEL, actions.encode(None, CHECKIN_ACTION, prompt), "success"),),
         footer=footer,
+        mentions=(mention,) if mention else (),
     )
