@@ -643,8 +643,8 @@ class FakeDiscord:
             problems = rules.message_problems(data) + attachment_problems(body)
             if problems:
                 return self._invalid(problems)
-        if body.get("_files") is not None:
-            data = {**data, "_files": body["_files"]}
+        # The uploads go with the message; the recorded callback keeps only the JSON data.
+        uploaded = {**data, "_files": body.get("_files") or {}}
         if ctype == 8 and self.validate and len(data.get("choices", [])) > 25:
             return self._invalid(["more than 25 choices"])
         self.latency_marks[iid] = time.perf_counter()
@@ -656,7 +656,7 @@ class FakeDiscord:
         if ctype == 4:
             msg = self._message(
                 channel,
-                data,
+                uploaded,
                 _token=token,
                 _original=True,
                 interaction_metadata={
@@ -691,7 +691,7 @@ class FakeDiscord:
             if ctype == 7 and target in self.messages:
                 current = self.messages[target]
                 current["attachments"] = self._attachments(
-                    data, channel, current.get("attachments") or []
+                    uploaded, channel, current.get("attachments") or []
                 )
                 current.update(
                     {k: v for k, v in data.items() if k in ("embeds", "components", "content")}
