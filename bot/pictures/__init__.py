@@ -2,8 +2,8 @@
 
 ``salary``, ``profile`` and ``leaderboard`` each offer ``draw(data) -> (png, width, height)``
 and ``describe(data) -> alt text``. Commands call :func:`attach`, which runs the drawing in
-one worker thread (matplotlib is not thread-safe, so renders are serialised there; the event
-loop never waits on one) and returns an :class:`~bot.core.reply.Attachment`, or ``None`` when
+one worker thread (renders are serialised there, so a burst of pictures queues instead of
+competing for the CPU with the event loop's own work; the loop never waits on one) and returns an :class:`~bot.core.reply.Attachment`, or ``None`` when
 pictures are turned off (``PICTURES=off``) or drawing failed — the reply's text always
 carries the same numbers, so nothing is lost.
 """

@@ -48,105 +48,43 @@ def describe(card: BoardCard) -> str:
     return clip(" ".join(parts), MAX_ALT)
 
 
+ROW = 40  # px per standing
+TOP = 96  # title band + column headers
+
+
 def draw(card: BoardCard) -> tuple[bytes, int, int]:
-    """A PNG table of the page (800 px wide, one row per standing)."""
+    """A PNG table of the page (800 px wide, one row per standing, the caller highlighted)."""
     rows = list(card.rows[:MAX_ROWS])
     extra = card.me is not None and not any(r.me for r in rows)
-    n = max(len(rows), 1) + (1 if extra else 0)
-    height = 1.25 + 0.42 * n
-    with theme.rc():
-        fig = theme.figure(height)
-        top = 1 - 0.45 / height
-        step = 0.42 / height
-        fig.text(
-            0.03,
-            top,
-            safe(card.title, 60),
-            fontsize=15,
-            fontweight="bold",
-            color=theme.TEXT,
-            va="center",
-        )
-        fig.text(
-            0.97,
-            top,
-            f"Page {card.page} of {card.pages} · {card.total:,} members",
-            fontsize=9,
-            color=theme.MUTED,
-            va="center",
-            ha="right",
-        )
-        header = top - step * 1.1
-        for x, label, ha in (
-            (0.08, "#", "right"),
-            (0.12, "Name", "left"),
-            (0.80, "Points", "right"),
-            (0.96, "Streak", "right"),
-        ):
-            fig.text(x, header, label, fontsize=9, color=theme.MUTED, ha=ha, va="center")
-        if not rows:
-            fig.text(
-                0.5,
-                header - step,
-                "No points yet — earn some with /quiz",
-                ha="center",
-                va="center",
-                color=theme.MUTED,
-                fontsize=11,
-            )
-        shown = rows + ([card.me] if extra and card.me else [])
-        for i, r in enumerate(shown):
-            y = header - step * (i + 1)
-            if r.me:
-                fig.patches.append(_band(fig, y, step))
-            colour = MEDALS.get(r.rank, theme.TEXT)
-            weight = "bold" if r.rank <= 3 or r.me else "normal"
-            fig.text(
-                0.08,
-                y,
-                f"{r.rank:,}",
-                fontsize=11,
-                color=colour,
-                ha="right",
-                va="center",
-                fontweight=weight,
-            )
-            name = safe(r.name, NAME_CHARS) + (" (you)" if r.me else "")
-            # Names stay regular weight: DejaVu Sans Bold lacks glyphs the regular face has.
-            fig.text(0.12, y, name, fontsize=11, color=theme.TEXT, ha="left", va="center")
-            fig.text(
-                0.80,
-                y,
-                f"{r.points:,}",
-                fontsize=11,
-                color=theme.TEXT,
-                ha="right",
-                va="center",
-                fontweight=weight,
-            )
-            streak = f"{r.streak} d" if r.streak is not None else "—"
-            fig.text(
-                0.96,
-                y,
-                streak,
-                fontsize=11,
-                color=theme.GREEN if r.streak else theme.MUTED,
-                ha="right",
-                va="center",
-            )
-        return theme.png(fig)
-
-
-def _band(fig, y: float, step: float):
-    from matplotlib.patches import Rectangle
-
-    return Rectangle(
-        (0.015, y - step / 2),
-        0.97,
-        step,
-        transform=fig.transFigure,
-        facecolor=theme.PANEL,
-        edgecolor=theme.BLUE,
-        linewidth=1,
-        zorder=-1,
+    shown = rows + ([card.me] if extra and card.me else [])
+    c = theme.Card(TOP + ROW * max(len(shown), 1) + 24)
+    c.text((24, 36), theme.fit(safe(card.title, 60), 22, 470, bold=True), 22, bold=True)
+    c.text(
+        (776, 36),
+        f"Page {card.page:,} of {card.pages:,} · {card.total:,} members",
+        13,
+        theme.MUTED,
+        "rm",
     )
+    for x, label, anchor in (
+        (70, "#", "rm"),
+        (96, "Name", "lm"),
+        (640, "Points", "rm"),
+        (768, "Streak", "rm"),
+    ):
+        c.text((x, 78), label, 12, theme.MUTED, anchor)
+    if not rows:
+        c.text((400, TOP + ROW // 2), "No points yet — earn some with /quiz", 15, theme.MUTED, "mm")
+    for i, r in enumerate(shown):
+        y = TOP + ROW * i + ROW // 2
+        if r.me:
+            c.rect((12, y - ROW // 2 + 2, 788, y + ROW // 2 - 2), theme.PANEL, theme.BLUE)
+        top3 = r.rank <= 3
+        c.text((70, y), f"{r.rank:,}", 16, MEDALS.get(r.rank, theme.TEXT), "rm", bold=top3 or r.me)
+        # Names keep the regular face: it has the most glyphs (Arabic forms, symbols).
+        name = theme.fit(safe(r.name, NAME_CHARS), 16, 440) + (" (you)" if r.me else "")
+        c.text((96, y), name, 16)
+        c.text((640, y), f"{r.points:,}", 16, anchor="rm", bold=top3 or r.me)
+        streak = f"{r.streak:,} d" if r.streak else "—"
+        c.text((768, y), streak, 16, theme.GREEN if r.streak else theme.MUTED, "rm")
+    return c.png()

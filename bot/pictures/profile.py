@@ -11,10 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import matplotlib
-import numpy as np
-from matplotlib.colors import to_rgb
-
 from bot.core.reply import MAX_ALT
 from bot.core.safety import neutralize
 from bot.pictures import theme
@@ -75,10 +71,10 @@ def stats(card: ProgressCard) -> list[tuple[str, str]]:
     return out
 
 
-def _grid(card: ProgressCard) -> tuple[np.ndarray, date, int]:
-    """Counts per (weekday, week) over the last WEEKS weeks ending today; -1 after today."""
+def _grid(card: ProgressCard) -> tuple[list[list[int]], date, int]:
+    """Counts per [weekday][week] over the last WEEKS weeks ending today; -1 after today."""
     start = card.today - timedelta(days=card.today.weekday() + 7 * (WEEKS - 1))
-    grid = np.full((7, WEEKS), -1, dtype=int)
+    grid = [[-1] * WEEKS for _ in range(7)]
     days = 0
     for i in range(7 * WEEKS):
         d = start + timedelta(days=i)
@@ -86,7 +82,7 @@ def _grid(card: ProgressCard) -> tuple[np.ndarray, date, int]:
             break
         count = max(int(card.study_days.get(d, 0)), 0)
         days += count > 0
-        grid[i % 7, i // 7] = count
+        grid[i % 7][i // 7] = count
     return grid, start, days
 
 
@@ -116,101 +112,62 @@ def _topics(card: ProgressCard) -> list[TopicAccuracy]:
     return sorted(ranked[:MAX_TOPICS], key=lambda t: t.topic)
 
 
-def _colours() -> np.ndarray:
-    cmap = matplotlib.colormaps["viridis"]
-    shades = [to_rgb(theme.EMPTY)] + [
-        cmap(0.25 + 0.75 * i / (LEVELS - 1))[:3] for i in range(LEVELS)
-    ]
-    return np.array([to_rgb(theme.PANEL)] + shades)  # index 0: days after today
-
-
-_PALETTE = _colours()
+CELL = 22  # px per calendar day, gap included
+SHADES = (theme.EMPTY, *theme.VIRIDIS)  # 0 study actions, then 1, 2, 3, 4+
 
 
 def draw(card: ProgressCard) -> tuple[bytes, int, int]:
-    """A PNG of the card (800 × 500 px)."""
-    with theme.rc():
-        fig = theme.figure(5.0)
-        # Regular weight: DejaVu Sans Bold lacks glyphs (Arabic forms) the regular face has.
-        fig.text(0.03, 0.93, safe(card.name, 40), fontsize=17, color=theme.TEXT, va="center")
-        fig.text(
-            0.97,
-            0.93,
-            f"Study progress · {safe(card.timezone, 32)}",
-            fontsize=9,
-            color=theme.MUTED,
-            va="center",
-            ha="right",
-        )
-        boxes = stats(card)
-        width = 0.94 / len(boxes)
-        for i, (label, value) in enumerate(boxes):
-            x = 0.03 + i * width
-            fig.text(
-                x, 0.80, value, fontsize=15, fontweight="bold", color=theme.SERIES[i], va="center"
-            )
-            fig.text(x, 0.735, label, fontsize=9, color=theme.MUTED, va="center")
+    """A PNG of the card (800 × 500 px): headline numbers, calendar, accuracy by topic."""
+    c = theme.Card(500)
+    # Regular face for the name: it has the most glyphs (Arabic forms, symbols).
+    c.text((24, 38), theme.fit(safe(card.name, 40), 26, 470), 26)
+    c.text(
+        (776, 38),
+        theme.fit(f"Study progress · {safe(card.timezone, 32)}", 13, 280),
+        13,
+        theme.MUTED,
+        "rm",
+    )
+    boxes = stats(card)
+    width = 752 / len(boxes)
+    for i, (label, value) in enumerate(boxes):
+        x = 24 + i * width
+        c.text((x, 96), theme.fit(value, 24, width - 8, bold=True), 24, theme.SERIES[i], bold=True)
+        c.text((x, 128), label, 13, theme.MUTED)
 
-        grid, start, days = _grid(card)
-        cal = fig.add_axes((0.07, 0.1, 0.38, 0.5))
-        theme.style_axes(cal)
-        index = np.where(grid < 0, 0, np.minimum(grid, LEVELS) + 1)
-        cal.imshow(_PALETTE[index], aspect="equal", interpolation="nearest")
-        cal.set_xticks(np.arange(-0.5, WEEKS, 1), minor=True)
-        cal.set_yticks(np.arange(-0.5, 7, 1), minor=True)
-        cal.grid(which="minor", color=theme.BACKGROUND, linewidth=2)
-        cal.tick_params(which="minor", length=0)
-        cal.set_yticks(range(7), DAYS)
-        months = [
-            (w, (start + timedelta(weeks=w)).strftime("%b"))
-            for w in range(WEEKS)
-            if w == 0
-            or (start + timedelta(weeks=w)).month != (start + timedelta(weeks=w - 1)).month
-        ]
-        cal.set_xticks([w for w, _ in months], [m for _, m in months])
-        cal.tick_params(labelsize=8, length=0)
-        for spine in cal.spines.values():
-            spine.set_visible(False)
-        cal.set_title(
-            f"Study days: {days} in {WEEKS} weeks", color=theme.TEXT, fontsize=10, loc="left"
-        )
+    grid, start, days = _grid(card)
+    x0, y0 = 64, 214
+    c.text((x0, 184), f"Study days: {days} in {WEEKS} weeks", 15)
+    for row, label in enumerate(DAYS):
+        if label:
+            c.text((x0 - 8, y0 + row * CELL + CELL // 2 - 1), label, 11, theme.MUTED, "rm")
+    for week in range(WEEKS):
+        first = start + timedelta(weeks=week)
+        if week == 0 or first.month != (first - timedelta(weeks=1)).month:
+            c.text((x0 + week * CELL, y0 + 7 * CELL + 12), first.strftime("%b"), 11, theme.MUTED)
+        for row in range(7):
+            n = grid[row][week]
+            if n < 0:
+                continue  # after today
+            x, y = x0 + week * CELL, y0 + row * CELL
+            c.rect((x, y, x + CELL - 4, y + CELL - 4), SHADES[min(n, LEVELS)])
 
-        acc = fig.add_axes((0.62, 0.1, 0.34, 0.5))
-        theme.style_axes(acc)
-        topics = _topics(card)
-        if not topics:
-            acc.set_xticks([])
-            acc.set_yticks([])
-            acc.text(
-                0.5,
-                0.5,
-                "No quiz answers yet.\nTry /quiz",
-                ha="center",
-                va="center",
-                color=theme.MUTED,
-                fontsize=10,
-                transform=acc.transAxes,
-            )
-        else:
-            weak = set(weakest(card.topics))
-            ys = list(range(len(topics)))[::-1]
-            colours = [theme.VERMILLION if t.topic in weak else theme.SKY_BLUE for t in topics]
-            acc.barh(ys, [t.accuracy * 100 for t in topics], color=colours, height=0.6)
-            acc.set_yticks(ys, [safe(t.topic, 18) for t in topics])
-            acc.set_xlim(0, 100)
-            for y, t in zip(ys, topics, strict=True):
-                mark = " ▼ weakest" if t.topic in weak else ""
-                acc.text(
-                    2,
-                    y,
-                    f"{t.correct}/{t.answered}{mark}",
-                    va="center",
-                    fontsize=8,
-                    color=theme.TEXT,
-                    fontweight="bold",
-                )
-            acc.grid(axis="x", color=theme.GRID, linewidth=0.6)
-            acc.set_axisbelow(True)
-            acc.set_xlabel("% correct", fontsize=8)
-        acc.set_title("Accuracy by topic", color=theme.TEXT, fontsize=10, loc="left")
-        return theme.png(fig)
+    ax, ay, aw = 520, 184, 256
+    c.text((ax - 130, ay), "Accuracy by topic", 15)
+    topics = _topics(card)
+    if not topics:
+        c.text(
+            (ax + aw // 2 - 60, ay + 120), "No quiz answers yet. Try /quiz", 13, theme.MUTED, "mm"
+        )
+        return c.png()
+    weak = set(weakest(card.topics))
+    step = min(36, 270 // len(topics))
+    for i, t in enumerate(topics):
+        y = ay + 30 + i * step + step // 2
+        c.text((ax - 8, y), theme.fit(safe(t.topic, 20), 12, 120), 12, anchor="rm")
+        c.rect((ax, y - step // 2 + 4, ax + aw, y + step // 2 - 4), theme.PANEL)
+        colour = theme.VERMILLION if t.topic in weak else theme.SKY_BLUE
+        c.rect((ax, y - step // 2 + 4, ax + aw * t.accuracy, y + step // 2 - 4), colour)
+        mark = " ▼ weakest" if t.topic in weak else ""
+        c.text((ax + 6, y), f"{t.correct:,}/{t.answered:,} ({t.accuracy:.0%}){mark}", 11, bold=True)
+    return c.png()

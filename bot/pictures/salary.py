@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matplotlib.ticker import FuncFormatter
-
 from bot.core.reply import MAX_ALT
 from bot.core.safety import neutralize
 from bot.pictures import theme
@@ -17,6 +15,7 @@ from bot.pictures.text import clip, safe
 
 MAX_FIGURES_PER_PANEL = 8  # more would not be readable; the text lists every figure anyway
 MAX_PANELS = 4
+MAX_ROWS = 16  # figures on one chart, all panels together
 
 
 @dataclass(frozen=True)
@@ -56,8 +55,10 @@ def _panels(panels: tuple[SalaryPanel, ...]) -> list[tuple[str, list[SalaryFigur
                 by_currency.setdefault(f.currency, []).append(f)
         for currency, figures in by_currency.items():
             name = p.country if len(by_currency) == 1 else f"{p.country} ({currency})"
-            out.append((name, figures[:MAX_FIGURES_PER_PANEL]))
-    return out[:MAX_PANELS]
+            room = MAX_ROWS - sum(len(f) for _, f in out)
+            if room > 0 and len(out) < MAX_PANELS:
+                out.append((name, figures[: min(MAX_FIGURES_PER_PANEL, room)]))
+    return out
 
 
 def describe(title: str, panels: tuple[SalaryPanel, ...]) -> str:
@@ -78,89 +79,78 @@ def describe(title: str, panels: tuple[SalaryPanel, ...]) -> str:
     return clip(" ".join(parts), MAX_ALT)
 
 
+ROW = 56  # px per figure
+PANEL_HEAD = 64  # panel title + axis labels
+LEFT, RIGHT = 272, 772  # the bar area
+
+
+def _blend(colour: str, weight: float) -> str:
+    """``colour`` mixed with the panel colour (a translucent look on an RGB canvas)."""
+    a = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    b = [int(theme.PANEL[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(
+        f"{round(x * weight + y * (1 - weight)):02X}" for x, y in zip(a, b, strict=True)
+    )
+
+
+def _step(top: float) -> float:
+    """A round grid step giving 3–6 lines up to ``top``."""
+    step = 1.0
+    while top / step > 6:
+        for m in (2, 2.5, 2):
+            step *= m
+            if top / step <= 6:
+                break
+    return step
+
+
 def draw(title: str, panels: tuple[SalaryPanel, ...]) -> tuple[bytes, int, int]:
     """A PNG of the panels: per figure a range bar (low–high) and an average marker."""
     shown = _panels(panels)
     rows = sum(len(f) for _, f in shown)
-    height = max(2.5, 1.1 + 0.55 * max(rows, 1) + 0.5 * len(shown))
-    with theme.rc():
-        fig = theme.figure(min(height, 9.0))
-        fig.suptitle(
-            safe(title, 70), color=theme.TEXT, fontsize=14, fontweight="bold", x=0.03, ha="left"
-        )
-        if not shown:
-            fig.text(
-                0.5, 0.45, "No salary figures to draw", ha="center", color=theme.MUTED, fontsize=12
-            )
-            return theme.png(fig)
-        axes = fig.subplots(
-            len(shown), 1, squeeze=False, gridspec_kw={"height_ratios": [len(f) for _, f in shown]}
-        )[:, 0]
-        for ax, (name, figures) in zip(axes, shown, strict=True):
-            theme.style_axes(ax)
-            ys = list(range(len(figures)))[::-1]
-            top = 0.0
-            for y, f, colour in zip(ys, figures, theme.SERIES * 3, strict=False):
-                if f.low is not None and f.high is not None:
-                    ax.barh(
-                        y,
-                        f.high - f.low,
-                        left=f.low,
-                        height=0.5,
-                        color=colour,
-                        alpha=0.45,
-                        edgecolor=colour,
-                    )
-                    for x, ha in ((f.low, "left"), (f.high, "right")):
-                        ax.text(
-                            x,
-                            y - 0.38,
-                            _short(x, f),
-                            color=theme.MUTED,
-                            fontsize=8,
-                            ha=ha,
-                            va="center",
-                        )
-                    top = max(top, f.high)
-                if f.average is not None:
-                    ax.plot(
-                        [f.average],
-                        [y],
-                        marker="D",
-                        markersize=9,
-                        color=colour,
-                        markeredgecolor=theme.TEXT,
-                        linestyle="none",
-                    )
-                    ax.text(
-                        f.average,
-                        y + 0.36,
-                        _money(f.average, f),
-                        color=theme.TEXT,
-                        fontsize=9,
-                        ha="center",
-                        va="center",
-                        fontweight="bold",
-                    )
-                    top = max(top, f.average)
-            ax.set_yticks(ys, [safe(f.source, 34) for f in figures])
-            ax.set_ylim(-0.8, len(figures) - 0.2)
-            ax.set_xlim(0, top * 1.08 if top > 0 else 1)
-            sample = figures[0]
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p, f=sample: _short(v, f)))
-            ax.grid(axis="x", color=theme.GRID, linewidth=0.6)
-            ax.set_axisbelow(True)
-            ax.set_title(safe(name, 50), color=theme.TEXT, fontsize=11, loc="left")
-        fig.text(
-            0.99,
-            0.01,
-            "◆ average  ▬ range · per year, local currency, not converted",
-            ha="right",
-            va="bottom",
-            color=theme.MUTED,
-            fontsize=8,
-        )
-        fig.subplots_adjust(
-            left=0.3, right=0.97, top=1 - 0.75 / min(height, 9.0), bottom=0.1, hspace=0.6
-        )
-        return theme.png(fig)
+    row = ROW if rows <= 8 else 44
+    c = theme.Card(max(200, 84 + sum(PANEL_HEAD + row * len(f) for _, f in shown) + 24))
+    c.text((24, 32), theme.fit(safe(title, 80), 20, 752, bold=True), 20, bold=True)
+    if not rows:
+        c.text((400, 120), "No salary figures to draw", 16, theme.MUTED, "mm")
+        return c.png()
+    y = 72
+    for name, figures in shown:
+        top = max(max(f.high or 0, f.average or 0) for f in figures) * 1.08 or 1.0
+        scale = (RIGHT - LEFT) / top
+        sample = figures[0]
+        c.text((LEFT, y + 14), theme.fit(safe(name, 50), 15, 500), 15)
+        body = (LEFT, y + 30, RIGHT, y + 30 + row * len(figures))
+        c.rect(body, theme.PANEL, theme.GRID)
+        step = _step(top)
+        tick = 0.0
+        while tick <= top:
+            x = LEFT + tick * scale
+            c.rect((x, body[1] + 1, x, body[3] - 1), theme.GRID)
+            c.text((x, body[3] + 10), _short(tick, sample), 11, theme.MUTED, "mm")
+            tick += step
+        for i, (f, colour) in enumerate(zip(figures, theme.SERIES * 3, strict=False)):
+            cy = body[1] + row * i + row // 2
+            c.text((LEFT - 12, cy), theme.fit(safe(f.source, 34), 13, LEFT - 36), 13, anchor="rm")
+            if f.low is not None and f.high is not None:
+                x0, x1 = LEFT + f.low * scale, LEFT + f.high * scale
+                c.rect((x0, cy - 8, x1, cy + 8), _blend(colour, 0.45), colour)
+                c.text((x0, cy + 18), _short(f.low, f), 11, theme.MUTED, "lm")
+                c.text((x1, cy + 18), _short(f.high, f), 11, theme.MUTED, "rm")
+            if f.average is not None:
+                x = LEFT + f.average * scale
+                c.draw.polygon(
+                    [(x, cy - 8), (x + 8, cy), (x, cy + 8), (x - 8, cy)],
+                    fill=colour,
+                    outline=theme.TEXT,
+                )
+                c.text((x, cy - 18), _money(f.average, f), 12, theme.TEXT, "mm", bold=True)
+        y = body[3] + PANEL_HEAD - 30
+    c.text(
+        (776, c.height - 14),
+        "◆ average   ▬ range · per year, local currency, not converted",
+        11,
+        theme.MUTED,
+        "rm",
+    )
+    return c.png()

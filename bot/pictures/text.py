@@ -2,10 +2,10 @@
 
 Names come from members, so they may hold anything: control and bidi-override characters
 (dropped), Arabic or Hebrew (shaped with arabic-reshaper and put in visual order with
-python-bidi, because matplotlib draws glyphs left to right without shaping), emoji and other
+python-bidi, because the text is drawn glyph by glyph left to right without shaping), emoji and other
 characters DejaVu Sans lacks (each becomes one placeholder box instead of a missing-glyph
 warning), and any length (clipped with an ellipsis before shaping, so the cut is in reading
-order). Text is never parsed as mathtext (see ``theme``).
+order). Pillow draws text as given: no markup or math syntax is interpreted.
 """
 
 from __future__ import annotations
@@ -16,11 +16,9 @@ from functools import lru_cache
 
 import arabic_reshaper
 from bidi import get_display
-from matplotlib import font_manager
-from matplotlib.ft2font import FT2Font
 
 from bot.core.safety import strip_controls
-from bot.pictures.theme import FONT
+from bot.pictures.theme import font_path
 
 PLACEHOLDER = "\u25a1"  # □, in DejaVu Sans
 ELLIPSIS = "…"
@@ -32,10 +30,11 @@ _MODIFIERS = re.compile(r"[\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e00
 
 @lru_cache(maxsize=1)
 def _charmap() -> frozenset[int]:
-    path = font_manager.findfont(
-        font_manager.FontProperties(family=FONT), fallback_to_default=False
-    )
-    return frozenset(FT2Font(path).get_charmap())
+    """Code points both DejaVu faces we draw with have glyphs for."""
+    from fontTools.ttLib import TTFont  # a matplotlib dependency, like the fonts themselves
+
+    regular, bold = (TTFont(font_path(b), lazy=True) for b in (False, True))
+    return frozenset(regular.getBestCmap()) & frozenset(bold.getBestCmap())
 
 
 def drawable(text: str) -> str:
@@ -60,7 +59,7 @@ def clip(text: str, limit: int) -> str:
 
 
 def safe(text: str, limit: int = 40) -> str:
-    """Text ready for matplotlib: one line, controls dropped, clipped, shaped, drawable."""
+    """Text ready to draw: one line, controls dropped, clipped, shaped, drawable."""
     text = " ".join(strip_controls(text).split())
     text = _MODIFIERS.sub("", text)
     text = clip(text, limit)
