@@ -18,7 +18,6 @@ from bot.pictures import leaderboard as lb_pic
 from bot.pictures import profile as profile_pic
 from bot.pictures import salary as salary_pic
 from bot.store.periods import local_date
-from bot.store.progress import study_days
 
 
 def with_picture(reply: Reply, picture: Attachment | None) -> Reply:
@@ -62,6 +61,8 @@ async def progress(ctx: Context, p) -> profile_pic.ProgressCard:
 
     Optional fields (best streak, freezes, reviews due) are taken when the store offers them.
     """
+    from bot.store.progress import study_days  # SQLAlchemy: loaded on first use, not at start-up
+
     today = local_date(ctx.clock.now(), p.timezone)
     since = today - timedelta(days=today.weekday() + 7 * (profile_pic.WEEKS - 1))
     days = await study_days(

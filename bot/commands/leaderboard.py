@@ -11,7 +11,6 @@ from bot.core.errors import UserError
 from bot.core.registry import Option, action, command
 from bot.core.reply import Button, Field, Reply
 from bot.core.safety import neutralize, strip_controls
-from bot.store.progress import streaks
 
 PAGE = 10
 PERIODS = ("week", "month", "all")
@@ -75,6 +74,8 @@ async def board(ctx: Context, group: str | None, period: str, page: int) -> Repl
             text="No points yet. Earn some with /quiz or by checking in on the daily prompt.",
         )
         return with_picture(empty, await leaderboard_card(ctx, title, lb, {}))
+    from bot.store.progress import streaks  # SQLAlchemy: loaded on first use, not at start-up
+
     ids = [s.member_id for s in lb.rows] + ([lb.me.member_id] if lb.me else [])
     days = await call(streaks(store, ctx.platform, ctx.workspace, ids, ctx.clock.now()))
     lines = [

@@ -14,9 +14,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import arabic_reshaper
-from bidi import get_display
-
 from bot.core.safety import strip_controls
 from bot.pictures.theme import font_path
 
@@ -64,5 +61,8 @@ def safe(text: str, limit: int = 40) -> str:
     text = _MODIFIERS.sub("", text)
     text = clip(text, limit)
     if _RTL.search(text):
+        import arabic_reshaper
+        from bidi import get_display
+
         text = get_display(arabic_reshaper.reshape(text))
     return drawable(text)

@@ -14,8 +14,10 @@ import importlib.util
 import io
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 # Okabe & Ito (2008), "Color Universal Design".
 ORANGE = "#E69F00"
@@ -55,6 +57,8 @@ def font_path(bold: bool = False) -> str:
 
 @lru_cache(maxsize=32)
 def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     # BASIC layout: text is shaped and reordered beforehand (bot.pictures.text), so the
     # result doesn't depend on whether this Pillow build has libraqm.
     return ImageFont.truetype(font_path(bold), size, layout_engine=ImageFont.Layout.BASIC)
@@ -64,6 +68,8 @@ class Card:
     """A WIDTH × ``height`` canvas with the card background."""
 
     def __init__(self, height: int) -> None:
+        from PIL import Image, ImageDraw  # loaded with the first picture, not at start-up
+
         self.image = Image.new("RGB", (WIDTH, int(height)), BACKGROUND)
         self.draw = ImageDraw.Draw(self.image)
 
