@@ -49,10 +49,11 @@ async def salary_chart(
     panels = tuple(salary_panel(name, figures) for name, figures in countries)
     return await pictures.attach(
         ctx.settings,
-        lambda p: salary_pic.draw(title, p),
-        lambda p: salary_pic.describe(title, p),
-        panels,
+        lambda d: salary_pic.draw(*d),
+        lambda d: salary_pic.describe(*d),
+        (title, panels),
         pictures.filename("salary", *(name for name, _ in countries)),
+        cache=True,  # the guides' figures don't change while the bot runs
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -50,20 +51,39 @@ def render(draw: Callable[[T], tuple[bytes, int, int]], data: T, alt: str, name:
     return Attachment(png, name, alt, width, height)
 
 
+CACHED = 64  # pictures of static content (salary charts) kept, most recent first
+_cache: OrderedDict[tuple[str, Any], Attachment] = OrderedDict()
+
+
 async def attach(
     settings: Any,
     draw: Callable[[T], tuple[bytes, int, int]],
     describe: Callable[[T], str],
     data: T,
     name: str,
+    *,
+    cache: bool = False,
 ) -> Attachment | None:
-    """The picture for ``data`` drawn in the pictures thread, or None (off, or it failed)."""
+    """The picture for ``data`` drawn in the pictures thread, or None (off, or it failed).
+
+    ``cache=True`` for pictures of static content (``data`` hashable and the same picture
+    every time, e.g. a salary chart): the last ``CACHED`` are kept and not drawn again.
+    """
     if not enabled(settings):
         return None
+    key = (name, data)
+    if cache and (hit := _cache.get(key)) is not None:
+        _cache.move_to_end(key)
+        return hit
     alt = describe(data)
     loop = asyncio.get_running_loop()
     try:
-        return await loop.run_in_executor(_pool(), render, draw, data, alt, name)
+        picture = await loop.run_in_executor(_pool(), render, draw, data, alt, name)
     except Exception:
         log.exception("drawing %s failed; the reply goes out as text only", name)
         return None
+    if cache:
+        _cache[key] = picture
+        while len(_cache) > CACHED:
+            _cache.popitem(last=False)
+    return picture

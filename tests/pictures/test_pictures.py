@@ -259,3 +259,37 @@ def test_filenames_are_ascii_slugs():
     assert filename("salary", "United Kingdom", "Germany") == "salary-united-kingdom-germany.png"
     assert filename("محمد") == "picture.png"
     assert len(filename("x" * 500)) <= 64
+
+
+async def test_attach_draws_off_loop_caches_static_pictures_and_obeys_the_setting():
+    import threading
+
+    from bot import pictures
+
+    on = type("S", (), {"pictures": True})()
+    off = type("S", (), {"pictures": False})()
+    threads: list[str] = []
+
+    def draw(data):
+        threads.append(threading.current_thread().name)
+        return lb.draw(data)
+
+    card = lb.BoardCard("cached", (), 1, 1, 0)
+    first = await pictures.attach(on, draw, lb.describe, card, "c.png", cache=True)
+    again = await pictures.attach(on, draw, lb.describe, card, "c.png", cache=True)
+    assert again is first and len(threads) == 1 and threads[0].startswith("pictures")
+    fresh = await pictures.attach(on, draw, lb.describe, card, "c.png")
+    assert fresh is not first and fresh.data == first.data and len(threads) == 2
+    assert await pictures.attach(off, draw, lb.describe, card, "c.png") is None
+    assert len(threads) == 2
+
+
+async def test_a_failing_drawing_leaves_the_reply_text_only(caplog):
+    from bot import pictures
+
+    def broken(_data):
+        raise ValueError("boom")
+
+    on = type("S", (), {"pictures": True})()
+    assert await pictures.attach(on, broken, str, 1, "x.png") is None
+    assert "text only" in caplog.text
