@@ -129,7 +129,7 @@ def ask(text: str, presses: tuple[int, ...]) -> None:
         if reply.kind == "error":
             click.echo(" ".join((reply.text or "error").split()), err=True)
             return 1
-        click.echo(render(reply))
+        click.echo(render(reply, services.settings.pictures_dir))
         return 0
 
     sys.exit(asyncio.run(go()))

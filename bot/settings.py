@@ -151,6 +151,10 @@ class Settings(BaseSettings):
     def _database_url(cls, v: str) -> str:
         return database_url(v)
 
+    # Pictures (charts and cards sent with /salary compare, /profile, /leaderboard)
+    pictures: bool = Field(True, alias="PICTURES")  # on/off
+    pictures_dir: str = Field("mle-pictures", alias="PICTURES_DIR")  # where the console writes
+
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str) -> str:

@@ -6,6 +6,7 @@ from datetime import date
 
 from bot.content import Content, with_note
 from bot.core import actions
+from bot.core.mentions import decode
 from bot.core.reply import Button, Entry, Field, Reply
 from bot.core.safety import neutralize
 from scheduler.curriculum import Pick
@@ -80,7 +81,8 @@ def build_prompt(
             f"{pick.day} of {pick.length}" + (f" (cycle {pick.cycle})" if pick.cycle > 1 else ""),
         ),
     ]
-    if role:
+    mention = decode(role)  # an admin-configured ping, or plain text shown as "For"
+    if role and mention is None:
         fields.append(Field("For", neutralize(role, 60)))
     when = f" — {local_date:%a %d %b %Y}" if local_date else ""
     footer = "Source: " + "; ".join(content.cite(s, file=True) for s in dict.fromkeys(sources))
@@ -92,4 +94,5 @@ def build_prompt(
         items=tuple(items),
         buttons=(Button(CHECKIN_LABEL, actions.encode(None, CHECKIN_ACTION, *args), "success"),),
         footer=footer,
+        mentions=(mention,) if mention else (),
     )

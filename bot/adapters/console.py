@@ -7,6 +7,7 @@ Slack's single slash command: ``/salary germany``, ``/interview topic:statistics
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 import sys
@@ -26,15 +27,36 @@ from bot.app import context
 from bot.core.complete import suggestions
 from bot.core.context import Member, Services
 from bot.core.dispatch import execute, press
-from bot.core.reply import Reply
+from bot.core.reply import Attachment, Reply
 
 WIDTH = 100
 WORKSPACE = "local"
 CHANNEL = "console"
 
 
-def render(reply: Reply) -> str:
-    """Terminal text for a reply; buttons are listed as [1], [2], …"""
+def save_picture(picture: Attachment, folder: str | Path) -> str:
+    """Write ``picture`` into ``folder`` (created if needed); its absolute path, or why not.
+
+    The name is the picture's own plus a hash of its bytes, so the same picture is written
+    once and different ones never overwrite each other.
+    """
+    stem = Path(picture.filename).stem or "picture"
+    digest = hashlib.sha256(picture.data).hexdigest()[:10]
+    try:
+        path = Path(folder).expanduser().resolve() / f"{stem}-{digest}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(picture.data)
+    except OSError as exc:
+        return f"not saved ({exc.strerror or exc}); set PICTURES_DIR to a folder you can write"
+    return str(path)
+
+
+def render(reply: Reply, pictures_dir: str | Path | None = None) -> str:
+    """Terminal text for a reply; buttons are listed as [1], [2], …
+
+    Pictures are written to ``pictures_dir`` and their paths printed; without a folder (tests,
+    logs) only their alt text is shown.
+    """
     out: list[str] = []
     if reply.title:
         out.append(("⚠ " if reply.kind == "error" else "") + reply.title)
@@ -53,6 +75,10 @@ def render(reply: Reply) -> str:
             out.append(f"  (source: {e.source})")
     if reply.image:
         out.append(f"[image: {reply.image}]")
+    for picture in reply.attachments:
+        where = f" {save_picture(picture, pictures_dir)}" if pictures_dir is not None else ""
+        out.append(f"🖼 Picture:{where}")
+        out.extend(_wrap(picture.alt, indent="  "))
     if reply.pages > 1:
         out.append(f"\nPage {reply.page} of {reply.pages}")
     if reply.footer:
@@ -128,7 +154,8 @@ class ConsoleDelivery:
 
     async def post(self, workspace: str, channel: str, reply: Reply, key: str | None = None) -> str:
         # No prompt here: the interactive console redraws its own below the post.
-        self.out.write("\n📬 " + render(reply) + "\n")
+        folder = self.session.services.settings.pictures_dir if self.session else None
+        self.out.write("\n📬 " + render(reply, folder) + "\n")
         self.out.flush()
         if self.session is not None and reply.buttons:
             self.session.buttons = self.session.posted = [b.action for b in reply.buttons]
@@ -277,7 +304,7 @@ async def _answer(session: ConsoleSession, line: str, out: TextIO) -> bool:
         return False
     if line.strip():
         reply = await session.send(line)
-        out.write(render(reply) + "\n")
+        out.write(render(reply, session.services.settings.pictures_dir) + "\n")
         out.flush()
     return True
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bot.commands._store import call, need_store, who
 from bot.core.context import Context
 from bot.core.errors import UserError
+from bot.core.mentions import decode, encode, parse_role
 from bot.core.registry import Option, action, command
 from bot.core.reply import Entry, Field, Reply
 from bot.core.safety import neutralize
@@ -60,9 +61,20 @@ def _when(at: datetime, tz: str) -> str:
     return f"{local:%a %d %b %Y, %H:%M} ({tz})"
 
 
+def stored_role(platform: str, role: str | None) -> str | None:
+    """What the subscription keeps: an admin-chosen mention (pinged) or plain text (shown)."""
+    if not role:
+        return None
+    mention = parse_role(platform, role)
+    return encode(mention) if mention else neutralize(role, 60)
+
+
 def _describe(sub: Subscription) -> str:
     bits = [f"{sub.time} {sub.timezone}", describe_days(sub.days), f"track {sub.track}"]
-    if sub.role:
+    mention = decode(sub.role)
+    if mention:
+        bits.append(f"pinging {neutralize(mention.label, 60)}")
+    elif sub.role:
         bits.append(f"for {neutralize(sub.role, 60)}")
     if sub.paused:
         bits.append("PAUSED" + (f" ({sub.paused_reason})" if sub.paused_reason else ""))
@@ -85,7 +97,11 @@ def _describe(sub: Subscription) -> str:
         ),
         Option("days", "daily, weekdays, weekends or mon,wed,fri (default daily)", max_length=60),
         Option("track", "Which path to follow (default mixed)", choices=TRACKS),
-        Option("role", "Who it is for, shown on the prompt (e.g. a study role)", max_length=60),
+        Option(
+            "role",
+            "A role to ping (Discord @Role; Slack user group S… or @here) or who it is for",
+            max_length=100,
+        ),
     ],
     examples=[
         "/daily subscribe",
@@ -122,7 +138,7 @@ async def subscribe(
             timezone=tz,
             days=canonical_days,
             track=track,
-            role=role and neutralize(role, 60),
+            role=stored_role(ctx.platform, role),
             by=ctx.member.id,
         )
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands._pictures import leaderboard_card, with_picture
 from bot.commands._store import call, need_store, small_int
 from bot.commands.groups import find_group, group_names
 from bot.core import actions
@@ -117,12 +118,19 @@ async def board(ctx: Context, group: str | None, period: str, page: int) -> Repl
     where = f" · {lb.group}" if lb.group else ""
     title = f"Leaderboard{where} · {TITLES[period]}"
     if not lb.rows:
-        return Reply(
+        empty = Reply(
             title=title,
             text="No points yet. Earn some with /quiz or by checking in on the daily prompt.",
         )
+        return with_picture(empty, await leaderboard_card(ctx, title, lb, {}))
+    from bot.store.progress import streaks  # SQLAlchemy: loaded on first use, not at start-up
+
+    ids = [s.member_id for s in lb.rows] + ([lb.me.member_id] if lb.me else [])
+    days = await call(streaks(store, ctx.platform, ctx.workspace, ids, ctx.clock.now()))
     lines = [
-        f"{s.rank}. {neutralize(s.name, 40)}{' (you)' if s.member_id == ctx.member.id else ''} — {s.points} pts"
+        f"{s.rank}. {neutralize(s.name, 40)}{' (you)' if s.member_id == ctx.member.id else ''}"
+        f" — {s.points} pts"
+        + (f" · {days[s.member_id]}-day streak" if days.get(s.member_id) else "")
         for s in lb.rows
     ]
     me = f"#{lb.me.rank} of {lb.total} with {lb.me.points} pts" if lb.me else "no points here yet"
@@ -140,7 +148,7 @@ async def board(ctx: Context, group: str | None, period: str, page: int) -> Repl
         )
     tz = await store.workspace_timezone(ctx.platform, ctx.workspace)
     footer = f"Weeks start on Monday ({tz})" if period == "week" else None
-    return Reply(
+    reply = Reply(
         title=title,
         text="\n".join(lines),
         fields=(Field("You", me),),
@@ -149,6 +157,7 @@ async def board(ctx: Context, group: str | None, period: str, page: int) -> Repl
         pages=lb.pages,
         footer=footer,
     )
+    return with_picture(reply, await leaderboard_card(ctx, title, lb, days))
 
 
 @command(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands._pictures import empty_card, progress, progress_card, with_picture
 from bot.commands._store import call, need_store, refuse_bots, who
 from bot.core.context import Context
 from bot.core.registry import Option, command
@@ -10,6 +11,7 @@ from bot.core.safety import neutralize
 from bot.core.timezones import iana_name, parse_timezone
 from bot.core.timezones import suggestions as tz_suggestions
 from bot.core.wording import plural
+from bot.pictures.profile import WEEKS, weakest
 from bot.practice.streaks import FREEZE_EVERY, MAX_FREEZES
 
 CLEAR = {"default", "reset", "workspace", "none", "clear"}
@@ -38,18 +40,24 @@ async def profile(ctx: Context) -> Reply:
     p = await call(store.profile(ctx.platform, ctx.workspace, ctx.member.id, ctx.clock.now()))
     if p is None:
         tz = await call(store.workspace_timezone(ctx.platform, ctx.workspace))
-        return Reply(
+        reply = Reply(
             title="Your profile",
             text="No activity yet. Try /quiz, or join a group with /group list.",
-            fields=(Field("Timezone", f"{tz} (the workspace's)"),),
+            fields=(Field("Points", "0"), Field("Timezone", f"{tz} (the workspace's)")),
             ephemeral=True,
         )
+        return with_picture(reply, await progress_card(ctx, empty_card(ctx, tz)))
+    card = await call(progress(ctx, p))
+    weak = weakest(card.topics)
     topics = (
         "\n".join(
-            f"• {t.topic}: {t.correct}/{t.answered} correct ({t.accuracy:.0%})" for t in p.topics
+            f"• {t.topic}: {t.correct}/{t.answered} correct ({t.accuracy:.0%})"
+            + (" — weakest" if t.topic in weak else "")
+            for t in p.topics
         )
         or "No quiz answers yet."
     )
+    studied = sum(1 for n in card.study_days.values() if n > 0)
     fields = [
         Field("Points", str(p.points)),
         Field("Rank", f"#{p.rank}" if p.rank else "—"),
@@ -60,15 +68,20 @@ async def profile(ctx: Context) -> Reply:
             "Streak freezes", f"{p.freezes} of {MAX_FREEZES} (one per {FREEZE_EVERY}-day streak)"
         ),
         Field("Timezone", p.timezone if p.own_timezone else f"{p.timezone} (the workspace's)"),
+        Field("Study days", f"{studied} in the last {WEEKS} weeks"),
     ]
+    for label, attr in (("Reviews due", "reviews_due"),):
+        if getattr(p, attr, None) is not None:
+            fields.append(Field(label, str(getattr(p, attr))))
     if p.groups:
         fields.append(Field("Groups", ", ".join(p.groups), inline=False))
-    return Reply(
+    reply = Reply(
         title=f"Profile · {neutralize(p.name, 40)}",
         text="Quiz answers by topic:\n" + topics,
         fields=tuple(fields),
         ephemeral=True,
     )
+    return with_picture(reply, await progress_card(ctx, card))
 
 
 @command(

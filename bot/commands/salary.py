@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.commands._common import money
+from bot.commands._pictures import salary_chart, with_picture
 from bot.content.schema import Salary
 from bot.core.context import Context
 from bot.core.errors import UserError
@@ -107,7 +108,11 @@ async def salary(ctx: Context, country: str | None = None) -> Reply:
     items = tuple(
         Entry(headline(s), details(s), ctx.content.cite(s.source, file=True)) for s in figures
     )
-    return Reply(title=f"ML engineer salary in {match.key}", text=note, items=items)
+    title = f"ML engineer salary in {match.key}"
+    reply = Reply(title=title, text=note, items=items)
+    if not any(s.low is not None and s.high is not None for s in figures):
+        return reply  # one number per source: the text says it all
+    return with_picture(reply, await salary_chart(ctx, title, [(match.key, figures)]))
 
 
 @command(
@@ -146,4 +151,9 @@ async def compare(ctx: Context, a: str, b: str) -> Reply:
         if len(currencies) > 1
         else None
     )
-    return Reply(title=f"{first.key} vs {second.key}", text=text, fields=tuple(fields))
+    title = f"{first.key} vs {second.key}"
+    reply = Reply(title=title, text=text, fields=tuple(fields))
+    chart = await salary_chart(
+        ctx, f"ML engineer salary: {title}", [(m.key, m.figures) for m in (first, second)]
+    )
+    return with_picture(reply, chart)

@@ -53,6 +53,46 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A picture sent with a reply: PNG bytes, a file name, alt text and its size in pixels.
+
+    The reply stays complete without it: the same numbers are in its text, and ``alt``
+    describes the picture for screen readers and for platforms that can't show it.
+    """
+
+    data: bytes
+    filename: str  # ASCII, ends in .png: adapters use it in attachment://<filename>
+    alt: str  # at most MAX_ALT characters
+    width: int  # pixels
+    height: int  # pixels
+    content_type: str = "image/png"
+
+    @property
+    def size(self) -> int:
+        """Bytes."""
+        return len(self.data)
+
+
+MAX_ALT = 1000  # Discord allows 1024 for an attachment description, Slack 2000 for alt_text
+
+MentionKind = Literal["role", "group", "here", "channel"]
+
+
+@dataclass(frozen=True, slots=True)
+class RoleMention:
+    """A ping an admin configured (e.g. ``/daily subscribe … role:``); never from user text.
+
+    ``kind`` "role" is a Discord role id, "group" a Slack user group (subteam) id; "here" and
+    "channel" are Slack's broadcast mentions, only ever used when an admin chose them.
+    Adapters render it in their idiom and allow exactly this mention on the message.
+    """
+
+    kind: MentionKind
+    id: str = ""  # digits for a Discord role, S… for a Slack user group, "" for here/channel
+    label: str = ""  # how it reads in text and fallbacks, e.g. "@Study crew"
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """What a command answers: rendered natively by each adapter."""
 
@@ -70,6 +110,11 @@ class Reply:
     # For a reply to a button click: replace the message that carried the button
     # (pagination, reveal) rather than post a new one.
     replace: bool = False
+    # Pictures sent with the reply (Discord: files + embed image; Slack: uploaded files
+    # shown in image blocks; console: written to a folder). The text stays complete.
+    attachments: tuple[Attachment, ...] = ()
+    # Pings an admin configured; adapters allow exactly these and nothing else.
+    mentions: tuple[RoleMention, ...] = ()
 
     def with_(self, **changes: object) -> Reply:
         return replace(self, **changes)  # type: ignore[arg-type]

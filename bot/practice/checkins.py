@@ -14,7 +14,9 @@ from datetime import date, datetime, time, timedelta, tzinfo
 GRACE = timedelta(hours=3)
 # Delivery states in which the prompt was (or is being) posted; skipped, missed and failed
 # days never showed a button.
-DELIVERED = ("claimed", "sending", "sent", "uncertain", "reconciled")
+# A post exists (or may: ``sending``/``uncertain``) once the owner has called the platform;
+# ``claimed`` means nothing was sent yet, so no button can exist.
+DELIVERED = ("sending", "sent", "uncertain", "reconciled")
 _ID = re.compile(r"s(\d{1,18})-(\d{8})")
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import mimetypes
 import re
 import time
 import zlib
@@ -43,6 +44,63 @@ def json_response(
         headers=headers,
         content_type="application/json",
     )
+
+
+MAX_FILES = 10
+MAX_FILE_BYTES = 10 * 1024 * 1024  # a bot's upload limit without boosts
+MAX_DESCRIPTION = 1024
+
+
+def parse_multipart(ctype: str, raw: bytes) -> dict[str, Any]:
+    """A multipart/form-data body the way Discord reads it: ``payload_json`` is the JSON body;
+    each ``files[n]`` part is an upload, kept under ``_files`` as {n: {filename, content_type,
+    data}}. A body without payload_json, or a part that isn't a file, is kept for the check."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    msg = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + raw
+    )
+    body: dict[str, Any] = {}
+    files: dict[int, dict[str, Any]] = {}
+    strays: list[str] = []
+    for part in msg.iter_parts():
+        name = part.get_param("name", header="content-disposition") or ""
+        data = part.get_payload(decode=True) or b""
+        if name == "payload_json":
+            body = json.loads(data)
+        elif (m := re.fullmatch(r"files\[(\d+)\]", name)) and part.get_filename():
+            # Discord sniffs the type from the name (discord.py sends application/octet-stream).
+            guessed = mimetypes.guess_type(part.get_filename())[0]
+            files[int(m.group(1))] = {
+                "filename": part.get_filename(),
+                "content_type": guessed or part.get_content_type(),
+                "data": data,
+            }
+        else:
+            strays.append(name)
+    body["_files"] = files
+    body["_strays"] = strays
+    return body
+
+
+def attachment_problems(body: dict[str, Any]) -> list[str]:
+    """Reasons Discord would reject the uploads in a (parsed multipart) message body."""
+    files = body.get("_files") or {}
+    out = [f"unexpected form field {s!r}" for s in body.get("_strays") or []]
+    if len(files) > MAX_FILES:
+        out.append("more than 10 files")
+    data = body.get("data") if "type" in body and isinstance(body.get("data"), dict) else body
+    listed = {a.get("id"): a for a in data.get("attachments") or []}
+    for n, f in files.items():
+        if len(f["data"]) > MAX_FILE_BYTES:
+            out.append(f"files[{n}] too large")
+        meta = listed.get(n)
+        if meta is None:
+            out.append(f"files[{n}] has no attachments entry")
+        elif len(meta.get("description") or "") > MAX_DESCRIPTION:
+            out.append(f"files[{n}] description > 1024")
+    return out
 
 
 EPOCH = 1420070400000
@@ -429,7 +487,7 @@ class FakeDiscord:
                 if "json" in ctype:
                     body = json.loads(raw)
                 elif "multipart" in ctype:
-                    body = {"_multipart": raw.decode("utf-8", "replace")}
+                    body = parse_multipart(ctype, raw)
             rec = Recorded(
                 request.method,
                 request.path[len("/api/v10") :],
@@ -546,7 +604,7 @@ class FakeDiscord:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": self._attachments(body, channel_id, []),
             "embeds": body.get("embeds") or [],
             "components": body.get("components") or [],
             "pinned": False,
@@ -559,9 +617,53 @@ class FakeDiscord:
         self.messages[msg["id"]] = msg
         return msg
 
+    def _attachments(
+        self, body: dict[str, Any], channel_id: str, current: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """A message's attachments after this body: new uploads (``files[n]`` named by an
+        ``attachments`` entry with id n) plus the current ones the body keeps by id. A body
+        without ``attachments`` keeps the current ones."""
+        if "attachments" not in body and not body.get("_files"):
+            return current
+        files = body.get("_files") or {}
+        kept = {a["id"]: a for a in current}
+        out = []
+        for meta in body.get("attachments") or []:
+            n = meta.get("id")
+            if n in files:
+                f = files[n]
+                aid = snowflake()
+                out.append(
+                    {
+                        "id": aid,
+                        "filename": meta.get("filename") or f["filename"],
+                        "description": meta.get("description"),
+                        "content_type": f["content_type"],
+                        "size": len(f["data"]),
+                        "url": f"https://cdn.fake/attachments/{channel_id}/{aid}/{f['filename']}",
+                        "proxy_url": f"https://media.fake/{aid}/{f['filename']}",
+                        "_data": f["data"],
+                    }
+                )
+            elif str(n) in kept:
+                out.append(kept[str(n)])
+        return out
+
+    def upload(self, msg: dict[str, Any], filename: str) -> bytes | None:
+        """The bytes uploaded as ``filename`` on a recorded message, if any."""
+        for a in msg.get("attachments") or []:
+            if a["filename"] == filename:
+                return a["_data"]
+        return None
+
     @staticmethod
     def public(msg: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in msg.items() if not k.startswith("_")}
+        out = {k: v for k, v in msg.items() if not k.startswith("_")}
+        if out.get("attachments"):
+            out["attachments"] = [
+                {k: v for k, v in a.items() if not k.startswith("_")} for a in out["attachments"]
+            ]
+        return out
 
     async def _callback(self, request: web.Request) -> web.Response:
         iid, token = request.match_info["id"], request.match_info["token"]
@@ -575,9 +677,11 @@ class FakeDiscord:
         body = request[BODY] or {}
         ctype, data = body.get("type"), body.get("data") or {}
         if ctype in (4, 7) and self.validate:
-            problems = rules.message_problems(data)
+            problems = rules.message_problems(data) + attachment_problems(body)
             if problems:
                 return self._invalid(problems)
+        # The uploads go with the message; the recorded callback keeps only the JSON data.
+        uploaded = {**data, "_files": body.get("_files") or {}}
         if ctype == 8 and self.validate and len(data.get("choices", [])) > 25:
             return self._invalid(["more than 25 choices"])
         self.latency_marks[iid] = time.perf_counter()
@@ -589,7 +693,7 @@ class FakeDiscord:
         if ctype == 4:
             msg = self._message(
                 channel,
-                data,
+                uploaded,
                 _token=token,
                 _original=True,
                 interaction_metadata={
@@ -622,7 +726,11 @@ class FakeDiscord:
             target = interaction["message"]["id"]
             self._originals[token] = target
             if ctype == 7 and target in self.messages:
-                self.messages[target].update(
+                current = self.messages[target]
+                current["attachments"] = self._attachments(
+                    uploaded, channel, current.get("attachments") or []
+                )
+                current.update(
                     {k: v for k, v in data.items() if k in ("embeds", "components", "content")}
                 )
                 self.messages[target]["_edited_by"] = token
@@ -642,7 +750,7 @@ class FakeDiscord:
         if (bad := self._check_app(request)) is not None:
             return bad
         body = request[BODY] or {}
-        if self.validate and (problems := rules.message_problems(body)):
+        if self.validate and (problems := rules.message_problems(body) + attachment_problems(body)):
             return self._invalid(problems)
         token = request.match_info["token"]
         interaction = self._interactions[token]
@@ -658,12 +766,13 @@ class FakeDiscord:
         if (bad := self._check_app(request)) is not None:
             return bad
         body = request[BODY] or {}
-        if self.validate and (problems := rules.message_problems(body)):
+        if self.validate and (problems := rules.message_problems(body) + attachment_problems(body)):
             return self._invalid(problems)
         mid = self._webhook_target(request)
         if mid is None or mid not in self.messages:
             return json_response({"message": "Unknown Message", "code": 10008}, status=404)
         msg = self.messages[mid]
+        msg["attachments"] = self._attachments(body, msg["channel_id"], msg["attachments"])
         for key in ("content", "embeds", "components"):
             if key in body:
                 msg[key] = body[key] or ([] if key != "content" else "")
@@ -701,7 +810,7 @@ class FakeDiscord:
             return self._error(403, {})
         if body.get("embeds") and deny & EMBED_LINKS:
             return self._error(403, {})
-        if self.validate and (problems := rules.message_problems(body)):
+        if self.validate and (problems := rules.message_problems(body) + attachment_problems(body)):
             return self._invalid(problems)
         fault = self._active_fault()
         if fault is not None and fault["kind"] == "429":

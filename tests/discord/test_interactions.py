@@ -384,7 +384,9 @@ async def test_a_command_that_outlives_defer_after_is_deferred_and_a_quick_one_i
         await release.wait()
         return Reply(text="Crunched.")
 
-    services = build_services(discord_settings(fake), clock=FakeClock(), content=content)
+    # Pictures off: drawing /salary's chart can take longer than this test's 20 ms budget.
+    settings = discord_settings(fake, PICTURES="off")
+    services = build_services(settings, clock=FakeClock(), content=content)
     services.registry = reg
     async with running(fake, services, defer_after=0.02) as live:
         inter = fake.command(guild, "crunch")

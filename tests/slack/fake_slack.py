@@ -52,6 +52,9 @@ class FakeSlack:
         default_factory=lambda: defaultdict(list)
     )
     faults: list[dict[str, Any]] = field(default_factory=list)
+    # files.getUploadURLExternal → POST bytes to upload_url → files.completeUploadExternal:
+    # file id → {"filename", "length", "alt_txt", "data", "completed", "channel_id"}
+    uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._changed = asyncio.Condition()
@@ -157,6 +160,7 @@ class FakeSlack:
         app.router.add_post("/response/{key}", self._response)
         app.router.add_get("/socket", self._socket)
         app.router.add_get("/stats", self._stats)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -175,7 +179,7 @@ class FakeSlack:
             data = json.loads(raw or "{}")
         else:
             data = {**dict(request.query), **dict(parse_qsl(raw))}
-            for key in ("blocks", "view"):
+            for key in ("blocks", "view", "files"):
                 if isinstance(data.get(key), str):
                     data[key] = json.loads(data[key])
         auth = request.headers.get("Authorization", "")
@@ -225,7 +229,7 @@ class FakeSlack:
             "app_id": "A0001",
             "access_token": f"xoxb-{team}",
             "token_type": "bot",
-            "scope": "commands,chat:write,chat:write.public,users:read,im:write",
+            "scope": "commands,chat:write,chat:write.public,users:read,im:write,files:write",
             "bot_user_id": f"UBOT{team}",
             "team": {"id": team, "name": f"Team {team}"},
             "enterprise": None,
@@ -287,7 +291,74 @@ class FakeSlack:
             return {"ok": True, "view": {"id": "V0001", **(data.get("view") or {})}}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
+        if method == "files.getUploadURLExternal":
+            return self._upload_url(data)
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(data)
         return {"ok": True}
+
+    def _upload_url(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Step 1: a file id and a one-off URL to POST the bytes to (``length`` is required)."""
+        try:
+            length = int(data.get("length", ""))
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        if not data.get("filename") or length <= 0:
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{len(self.uploads) + 1:08d}"
+        self.uploads[file_id] = {
+            "filename": data["filename"],
+            "length": length,
+            "alt_txt": data.get("alt_txt"),
+            "data": None,
+            "completed": False,
+            "channel_id": None,
+        }
+        return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step 2: the file's bytes, exactly ``length`` of them."""
+        upload = self.uploads.get(request.match_info["file_id"])
+        body = await request.read()
+        if upload is None or upload["completed"]:
+            return web.Response(status=404, text="unknown upload")
+        if len(body) != upload["length"]:
+            return web.Response(status=400, text="length mismatch")
+        upload["data"] = body
+        await self._notify()
+        return web.Response(text="OK - " + str(len(body)))
+
+    def _complete_upload(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Step 3: every listed file must have been uploaded; shares it if a channel is given."""
+        listed = data.get("files") or []
+        out = []
+        for f in listed:
+            upload = self.uploads.get(f.get("id", ""))
+            if upload is None or upload["data"] is None:
+                return {"ok": False, "error": "file_not_found"}
+            upload["completed"] = True
+            upload["channel_id"] = data.get("channel_id")
+            out.append(
+                {
+                    "id": f["id"],
+                    "name": upload["filename"],
+                    "title": f.get("title") or upload["filename"],
+                    "mimetype": "image/png",
+                    "size": upload["length"],
+                }
+            )
+        if not out:
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True, "files": out}
+
+    def shown_files(self, message: dict[str, Any]) -> list[str]:
+        """The uploaded, completed file ids a message's image blocks show (``slack_file``)."""
+        ids = [
+            (b.get("slack_file") or {}).get("id")
+            for b in message.get("blocks") or []
+            if b.get("type") == "image"
+        ]
+        return [i for i in ids if i in self.uploads and self.uploads[i]["completed"]]
 
     async def _stats(self, request: web.Request) -> web.Response:
         """Counts, for the benchmark (which runs the fake in its own process)."""

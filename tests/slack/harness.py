@@ -231,7 +231,13 @@ def check_blocks(blocks: list[dict[str, Any]], max_blocks: int = 50) -> None:
                 assert el.get("style") in (None, "primary", "danger")
                 action_ids.append(el["action_id"])
         elif kind == "image":
-            assert block["image_url"].startswith("https://")
+            # Either a public URL or an uploaded Slack file (exactly one of them).
+            assert ("image_url" in block) != ("slack_file" in block), block
+            if "image_url" in block:
+                assert block["image_url"].startswith("https://")
+            else:
+                assert set(block["slack_file"]) == {"id"} and block["slack_file"]["id"]
+            assert 0 < len(block["alt_text"]) <= 2000
         for text in _mrkdwn_texts(block):
             # Everything inside mrkdwn is escaped content: no <!everyone>, <@U…>, <url|x>.
             assert "<" not in text and ">" not in text, text

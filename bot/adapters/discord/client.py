@@ -12,6 +12,7 @@ the interaction webhook. Mentions are never parsed (allowed_mentions none everyw
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import re
 from collections.abc import Awaitable
@@ -23,7 +24,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
 from bot.adapters.discord.commands import CommandSet, build, resolve, stale_reply
-from bot.adapters.discord.render import Outgoing, components_of, render
+from bot.adapters.discord.render import FILE_DESCRIPTION, Outgoing, components_of, render
 from bot.core import dispatch
 from bot.core.actions import PREFIX, SEP
 from bot.core.complete import suggestions_for
@@ -135,15 +136,38 @@ def view_of(buttons: list[Button]) -> discord.ui.View | None:
     return Components(buttons) if buttons else None
 
 
-def _kwargs(out: Outgoing, *, clear_view: bool = False) -> dict[str, Any]:
-    # No allowed_mentions here: the client's own (NO_MENTIONS, set in DiscordBot.__init__) goes
-    # on every message it sends; a per-call copy only cost a merge per message.
+def files_of(out: Outgoing) -> list[discord.File]:
+    """Fresh discord.File objects for the message's pictures (a File can be sent only once)."""
+    return [
+        discord.File(io.BytesIO(a.data), filename=a.filename, description=a.alt[:FILE_DESCRIPTION])
+        for a in out.files
+    ]
+
+
+def _kwargs(out: Outgoing, *, clear_view: bool = False, edit: bool = False) -> dict[str, Any]:
+    # No allowed_mentions by default: the client's own (NO_MENTIONS, set in DiscordBot.__init__)
+    # goes on every message it sends. Only a reply with admin-configured role mentions gets
+    # its own, allowing exactly those roles.
     kw: dict[str, Any] = {"embeds": [Prebuilt(e) for e in out.embeds]}
     view = view_of(out.buttons)
     if view is not None:
         kw["view"] = view
     elif clear_view:
         kw["view"] = None
+    if out.files:
+        # Sent with the message as multipart (payload_json + files[n]); an edit replaces the
+        # message's attachments with these.
+        kw["attachments" if edit else "files"] = files_of(out)
+    elif edit:
+        kw["attachments"] = []  # an edit without a picture drops the old one
+    if out.roles:
+        kw["content"] = out.content
+        kw["allowed_mentions"] = discord.AllowedMentions(
+            everyone=False,
+            users=False,
+            replied_user=False,
+            roles=[discord.Object(r) for r in out.roles],
+        )
     return kw
 
 
@@ -357,12 +381,16 @@ class DiscordBot(discord.AutoShardedClient):
         ephemeral = reply.ephemeral
         if not deferred:
             if edit:
-                await interaction.response.edit_message(**_kwargs(first, clear_view=True))
+                await interaction.response.edit_message(
+                    **_kwargs(first, clear_view=True, edit=True)
+                )
             else:
                 await interaction.response.send_message(**_kwargs(first), ephemeral=ephemeral)
         elif component:
             if edit:
-                await interaction.edit_original_response(**_kwargs(first, clear_view=True))
+                await interaction.edit_original_response(
+                    **_kwargs(first, clear_view=True, edit=True)
+                )
             else:
                 await interaction.followup.send(**_kwargs(first), ephemeral=ephemeral)
         elif ephemeral and not ephemeral_hint:
@@ -371,7 +399,7 @@ class DiscordBot(discord.AutoShardedClient):
             await interaction.followup.send(**_kwargs(first), ephemeral=True)
             await interaction.delete_original_response()
         else:
-            await interaction.edit_original_response(**_kwargs(first, clear_view=True))
+            await interaction.edit_original_response(**_kwargs(first, clear_view=True, edit=True))
         for out in rest:
             await interaction.followup.send(**_kwargs(out), ephemeral=ephemeral)
 

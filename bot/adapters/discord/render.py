@@ -17,7 +17,7 @@ from typing import Any
 from discord.utils import _MARKDOWN_STOCK_REGEX, _URL_REGEX
 
 from bot.core.actions import PREFIX, SEP
-from bot.core.reply import Button, Reply
+from bot.core.reply import Attachment, Button, Reply, RoleMention
 
 # Discord's documented limits.
 CONTENT = 2000
@@ -34,6 +34,8 @@ CUSTOM_ID = 100
 LABEL = 80
 # Our own cap on the footer, so title + a full description + footer always fit one embed.
 FOOTER = 1000
+FILES_PER_MESSAGE = 10
+FILE_DESCRIPTION = 1024  # an attachment's alt text
 
 BLANK = "\u200b"  # Discord rejects empty field names/values; a zero-width space is accepted
 COLOURS = {"info": 0x5865F2, "success": 0x57F287, "error": 0xED4245}
@@ -41,10 +43,43 @@ COLOURS = {"info": 0x5865F2, "success": 0x57F287, "error": 0xED4245}
 
 @dataclass
 class Outgoing:
-    """One Discord message: embed dicts and (on the last message of a reply) buttons."""
+    """One Discord message: embed dicts and (on the last message of a reply) buttons.
+
+    The first message of a reply also carries its pictures (uploaded as files and shown in
+    the first embed through ``attachment://<filename>``) and its admin-configured role
+    mentions (in ``content``: Discord pings only from content, never from embeds).
+    """
 
     embeds: list[dict[str, Any]] = field(default_factory=list)
     buttons: list[Button] = field(default_factory=list)
+    files: list[Attachment] = field(default_factory=list)
+    content: str = ""
+    roles: list[int] = field(default_factory=list)  # the role ids content may ping
+
+
+def role_ids(mentions: tuple[RoleMention, ...]) -> list[int]:
+    """The Discord role ids among ``mentions`` (digits only; anything else is ignored)."""
+    out: list[int] = []
+    for m in mentions:
+        if m.kind == "role" and m.id.isascii() and m.id.isdigit() and 0 < len(m.id) <= 20:
+            if int(m.id) not in out:
+                out.append(int(m.id))
+    return out
+
+
+def pictures_of(reply: Reply) -> list[Attachment]:
+    """The reply's pictures Discord will take on one message: unique names, at most 10."""
+    seen: set[str] = set()
+    out: list[Attachment] = []
+    for a in reply.attachments:
+        if a.filename in seen or not _FILENAME.fullmatch(a.filename):
+            continue
+        seen.add(a.filename)
+        out.append(a)
+    return out[:FILES_PER_MESSAGE]
+
+
+_FILENAME = re.compile(r"[A-Za-z0-9._-]{1,100}")
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -166,7 +201,10 @@ def embeds_of(reply: Reply) -> list[dict[str, Any]]:
     title = clip(_esc(title), TITLE)
     if title:
         first["title"] = title
-    if reply.image and reply.image.startswith("https://"):
+    pictures = pictures_of(reply)
+    if pictures:
+        first["image"] = {"url": f"attachment://{pictures[0].filename}"}
+    elif reply.image and reply.image.startswith("https://"):
         first["image"] = {"url": reply.image}
     embeds = [first]
     cur = first
@@ -208,6 +246,11 @@ def render(reply: Reply) -> list[Outgoing]:
         messages[-1].embeds.append(embed)
         total += size
     messages[-1].buttons = buttons_of(reply)
+    messages[0].files = pictures_of(reply)
+    roles = role_ids(reply.mentions)
+    if roles:
+        messages[0].roles = roles
+        messages[0].content = " ".join(f"<@&{r}>" for r in roles)
     return messages
 
 

@@ -24,7 +24,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.adapters.slack import home
 from bot.adapters.slack.blocks import render
 from bot.adapters.slack.client import api_error, retry_handlers, web_client
-from bot.adapters.slack.delivery import SlackDelivery
+from bot.adapters.slack.delivery import SlackDelivery, upload_pictures
 from bot.adapters.slack.members import AdminCache, admin_ids
 from bot.core.context import Context, Member, Services
 from bot.core.delivery import PermanentDeliveryError
@@ -180,7 +180,7 @@ class SlackBot:
             command.get("user_name", ""),
         )
         reply = await execute(ctx, command.get("text") or "")
-        payload = message(reply)
+        payload = await with_pictures(client, reply)
         payload["response_type"] = "ephemeral" if reply.ephemeral else "in_channel"
         return payload, ctx
 
@@ -207,7 +207,7 @@ class SlackBot:
             user.get("username") or user.get("name") or "",
         )
         reply = await press(ctx, action.get("value") or action.get("action_id", ""))
-        payload = message(reply)
+        payload = await with_pictures(client, reply)
         if reply.replace and reply.kind != "error":
             payload["replace_original"] = True
         else:
@@ -268,7 +268,7 @@ class SlackBot:
             log.warning("could not answer in %s: %s", ctx.channel, api_error(exc))
 
     async def post_dm(self, client, user: str, reply: Reply) -> None:
-        payload = message(reply)
+        payload = await with_pictures(client, reply)
         try:
             await client.chat_postMessage(
                 channel=user, text=payload["text"], blocks=payload["blocks"]
@@ -296,7 +296,13 @@ async def guarded(work: Awaitable[None], what: str) -> None:
         log.exception("slack %s failed", what)
 
 
-def message(reply: Reply) -> dict[str, Any]:
+def message(reply: Reply, files: dict[str, str] | None = None) -> dict[str, Any]:
     """The message payload for a reply (text fallback + blocks), links never unfurled."""
-    payload = render(reply)
+    payload = render(reply, files)
     return payload
+
+
+async def with_pictures(client: AsyncWebClient, reply: Reply) -> dict[str, Any]:
+    """The message payload, after uploading the reply's pictures (if any) to show in it."""
+    files = await upload_pictures(client, reply) if reply.attachments else None
+    return message(reply, files)

@@ -172,6 +172,26 @@ def _body(reply: Reply, compact: bool) -> list[dict[str, Any]]:
     return blocks
 
 
+def picture_blocks(reply: Reply, files: dict[str, str]) -> list[dict[str, Any]]:
+    """Image blocks for the reply's pictures that were uploaded (``files``: file name → id).
+
+    Uploaded files are shown with ``slack_file`` (no public URL needed); a picture that
+    didn't upload is simply left out: the reply's text carries the same numbers.
+    """
+    blocks = []
+    for a in reply.attachments:
+        file_id = files.get(a.filename)
+        if file_id:
+            blocks.append(
+                {
+                    "type": "image",
+                    "slack_file": {"id": file_id},
+                    "alt_text": clip(a.alt or a.filename, MAX_ALT),
+                }
+            )
+    return blocks
+
+
 def _tail(reply: Reply) -> list[dict[str, Any]]:
     notes: list[str] = []
     if reply.pages > 1:
@@ -185,12 +205,19 @@ def _tail(reply: Reply) -> list[dict[str, Any]]:
     return blocks
 
 
-def render_blocks(reply: Reply, max_blocks: int = MAX_BLOCKS) -> list[dict[str, Any]]:
-    """Block Kit blocks for ``reply``, always within ``max_blocks`` and every element limit."""
+def render_blocks(
+    reply: Reply, max_blocks: int = MAX_BLOCKS, files: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Block Kit blocks for ``reply``, always within ``max_blocks`` and every element limit.
+
+    ``files`` maps the reply's picture file names to uploaded Slack file ids; those pictures
+    are shown right under the header.
+    """
     head: list[dict[str, Any]] = []
     if reply.title:
         title = ("⚠️ " if reply.kind == "error" else "") + reply.title
         head.append({"type": "header", "text": plain(title, MAX_HEADER)})
+    head.extend(picture_blocks(reply, files or {})[: max(max_blocks // 5, 1)])
     tail = _tail(reply)
     body = _body(reply, compact=False)
     if len(head) + len(body) + len(tail) > max_blocks:
@@ -212,6 +239,35 @@ def fallback_text(reply: Reply) -> str:
     return clip(escape(text), MAX_TEXT)
 
 
-def render(reply: Reply) -> dict[str, Any]:
-    """A message payload: ``{"text": …, "blocks": […]}``."""
-    return {"text": fallback_text(reply), "blocks": render_blocks(reply)}
+def mention_text(reply: Reply) -> str:
+    """Admin-configured mentions in Slack's syntax: ``<!subteam^ID>``, ``<!here>``, ``<!channel>``.
+
+    Only ``reply.mentions`` (filled from admin configuration, never from user text) become
+    mentions; ids are checked against Slack's id alphabet so nothing else can be smuggled in.
+    """
+    out: list[str] = []
+    for m in reply.mentions:
+        if m.kind == "group" and _GROUP_ID.fullmatch(m.id):
+            out.append(f"<!subteam^{m.id}>")
+        elif m.kind in ("here", "channel"):
+            out.append(f"<!{m.kind}>")
+    return " ".join(dict.fromkeys(out))
+
+
+_GROUP_ID = re.compile(r"S[A-Z0-9]{2,20}")
+
+
+def render(reply: Reply, files: dict[str, str] | None = None) -> dict[str, Any]:
+    """A message payload: ``{"text": …, "blocks": […]}``.
+
+    ``files``: uploaded pictures (file name → Slack file id) to show in image blocks.
+    Admin-configured mentions lead both the fallback text and the first section, the only
+    places Slack notifies from.
+    """
+    text = fallback_text(reply)
+    ping = mention_text(reply)
+    blocks = render_blocks(reply, MAX_BLOCKS - (1 if ping else 0), files=files)
+    if ping:
+        text = clip(ping + " " + text, MAX_TEXT)
+        blocks = [_section(ping), *blocks]
+    return {"text": text, "blocks": blocks}

@@ -114,6 +114,31 @@ def map_error(exc: SlackApiError) -> Exception:
     return TransientDeliveryError(f"Slack error: HTTP {status}")
 
 
+async def upload_pictures(client: AsyncWebClient, reply: Reply) -> dict[str, str]:
+    """Upload the reply's pictures; file name → Slack file id for each one that went up.
+
+    Uses Slack's current flow through slack_sdk's ``files_upload_v2``: files.getUploadURLExternal,
+    a POST of the bytes to the URL it returns, then files.completeUploadExternal. No channel is
+    given, so the file is shared nowhere by itself: the message shows it in an image block
+    (``slack_file``), which keeps an ephemeral reply's picture private. A failed upload
+    (e.g. the app lacks ``files:write``) is logged and the reply goes out without it.
+    """
+    out: dict[str, str] = {}
+    for a in reply.attachments:
+        try:
+            resp = await client.files_upload_v2(
+                content=a.data, filename=a.filename, title=a.filename, alt_txt=a.alt[:1000]
+            )
+        except (SlackApiError, TimeoutError, aiohttp.ClientError) as exc:
+            log.warning("picture %s not uploaded: %s", a.filename, api_error(exc))
+            continue
+        files = resp.get("files") or [resp.get("file") or {}]
+        file_id = files[0].get("id") if files else None
+        if file_id:
+            out[a.filename] = str(file_id)
+    return out
+
+
 class SlackDelivery:
     """The delivery port for Slack. ``client_for(workspace)`` gives a client with its token."""
 
@@ -150,7 +175,7 @@ class SlackDelivery:
     async def post(self, workspace: str, channel: str, reply: Reply, key: str | None = None) -> str:
         """chat.postMessage; ``key`` rides along as message metadata (see the module doc)."""
         client = await self._delivery_client(workspace)
-        payload = render(reply)
+        payload = render(reply, await upload_pictures(client, reply))
         extra = {}
         if key:
             extra["metadata"] = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}

@@ -12,7 +12,7 @@ from typing import Any
 from bot.settings import Settings
 
 # The bot scopes the manifest asks for (kept in step by tests/slack/test_oauth.py).
-SCOPES = ("commands", "chat:write", "chat:write.public", "users:read")
+SCOPES = ("commands", "chat:write", "chat:write.public", "users:read", "files:write")
 STATE_SECONDS = 600
 
 
