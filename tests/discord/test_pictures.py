@@ -17,6 +17,7 @@ from tests.discord import rules
 from tests.discord.conftest import custom_ids, running, shown
 from tests.discord.fake_discord import attachment_problems
 from tests.discord.helpers import command_payload
+from tests.store.conftest import deliver
 
 load_commands()
 EPHEMERAL = 64
@@ -66,7 +67,8 @@ async def test_salary_compare_uploads_the_chart_with_the_embed(fake, bot, guild)
 async def test_profile_card_is_ephemeral_and_uploaded(fake, bot, guild, discord_services):
     store = discord_services.store
     now = discord_services.clock.now()
-    await store.check_in("discord", guild.id, ADA, "ada", "s1-20260105", now)
+    prompt = await deliver(store, now.date(), platform="discord", workspace=guild.id)
+    await store.check_in("discord", guild.id, ADA, "ada", prompt, now)
     _, cb, msg = await run(fake, bot, guild, ("profile",), {})
     assert cb.data["flags"] & EPHEMERAL
     att, _ = picture_of(fake, msg)
@@ -84,8 +86,9 @@ async def test_profile_of_a_new_member_still_gets_an_empty_card(fake, bot, guild
 async def test_leaderboard_card_follows_page_turns(fake, bot, guild, discord_services):
     store = discord_services.store
     now = discord_services.clock.now()
+    prompt = await deliver(store, now.date(), platform="discord", workspace=guild.id)
     for i in range(12):
-        await store.check_in("discord", guild.id, f"9{i:03d}", f"member {i}", f"p{i}", now)
+        await store.check_in("discord", guild.id, f"9{i:03d}", f"member {i}", prompt, now)
     _, _, msg = await run(fake, bot, guild, ("leaderboard",), {})
     att, _ = picture_of(fake, msg)
     assert att["filename"] == "leaderboard-1.png" and "page 1 of 2" in att["description"]

@@ -11,6 +11,7 @@ from bot.core.reply import Reply
 from bot.pictures import leaderboard as lb_pic
 from bot.pictures import render
 from tests.slack.harness import CHANNEL, TEAM, USER, buttons, check_message, shown
+from tests.store.conftest import deliver
 
 UPLOAD_FLOW = ["files.getUploadURLExternal", "files.completeUploadExternal"]
 
@@ -48,7 +49,9 @@ async def test_salary_compare_uploads_and_shows_the_chart(slack, fake):
 
 async def test_profile_card_stays_in_the_ephemeral_reply(slack, fake, slack_services):
     store = slack_services.store
-    await store.check_in("slack", TEAM, USER, "ada", "s1-20260105", slack_services.clock.now())
+    now = slack_services.clock.now()
+    prompt = await deliver(store, now.date(), platform="slack", workspace=TEAM)
+    await store.check_in("slack", TEAM, USER, "ada", prompt, now)
     msg = await slack.run("profile")
     assert msg["response_type"] == "ephemeral"
     pic = the_picture(fake, msg)
@@ -58,8 +61,9 @@ async def test_profile_card_stays_in_the_ephemeral_reply(slack, fake, slack_serv
 async def test_leaderboard_page_turn_replaces_the_picture(slack, fake, slack_services):
     store = slack_services.store
     now = slack_services.clock.now()
+    prompt = await deliver(store, now.date(), platform="slack", workspace=TEAM)
     for i in range(12):
-        await store.check_in("slack", TEAM, f"U9{i:03d}", f"member {i}", f"p{i}", now)
+        await store.check_in("slack", TEAM, f"U9{i:03d}", f"member {i}", prompt, now)
     msg = await slack.run("leaderboard")
     first = the_picture(fake, msg)
     assert "page 1 of 2" in first["alt"]
