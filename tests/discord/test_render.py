@@ -12,7 +12,7 @@ from bot.adapters.discord.render import _esc, clip, components_of, render, split
 from bot.core.reply import Button, Entry, Field, Reply
 from tests.discord import rules
 
-_ESC = re.compile(r"\\(.)")
+_ESC = re.compile(r"\\(.)", re.DOTALL)  # escape_markdown may escape a line break too
 
 words = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0, max_size=30
