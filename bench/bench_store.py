@@ -1,16 +1,22 @@
 """Store benchmark: leaderboard latency over a large points ledger, and answer throughput.
 
-    .venv/bin/python bench/bench_store.py                      # 10k members, 1M events, both backends
-    .venv/bin/python bench/bench_store.py --events 200000 --backend sqlite
+    .venv/bin/python bench/bench_store.py                 # 100k members, 10M events, both backends
+    .venv/bin/python bench/bench_store.py --quick         # 10k members, 1M events
+    .venv/bin/python bench/bench_store.py --events 2000000 --backend sqlite
 
 For each backend it seeds ``--members`` members and ``--events`` point events spread over 90
-days (bulk-loaded with the bare driver, with the per-period running totals the store keeps),
-then measures:
+days with bulk SQL inside the database (a recursive CTE on SQLite, generate_series on
+PostgreSQL; a few very active members, most occasional), then derives the per-period running
+totals and the score histogram the store keeps (the same statements as migration
+0005_practice's back-fill), and measures:
 
-* ``Store.leaderboard`` (page 1, plus the caller's own rank) for all time and this week: p50/p99;
-* the floor: the same top-10 as one bare SELECT through the raw driver (sqlite3 / asyncpg);
-* for scale, the naive query a ledger-only design would need (SUM over the events);
-* sustained ``Store.answer_quiz`` submissions per second (50 concurrent members at a time).
+* ``Store.leaderboard`` (page 1, plus the caller's exact rank) for all time and this week;
+* the floor: the same statements through the raw driver (sqlite3 / asyncpg), and a bare
+  top-10 SELECT;
+* for scale, what the histogram replaces: counting every member above the caller;
+* sustained ``Store.answer_quiz`` submissions per second (50 concurrent members at a time),
+  each a committed transaction that also keeps the credit, the study day, the streak and the
+  histogram.
 
 PostgreSQL: a throw-away database is created from ``--pg`` (default the CI server) and dropped.
 """
@@ -20,13 +26,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import random
 import sqlite3
 import sys
 import tempfile
 import time
 import uuid
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,37 +39,63 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bot.store import Points, open_store  # noqa: E402
-from bot.store.periods import period_keys  # noqa: E402
+from bot.store.tables import HISTOGRAM_WIDTHS  # noqa: E402
 
 P, W = "discord", "bench-guild"
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
+DAYS = 90
 TOP10 = (
     "SELECT member_id, points FROM point_totals WHERE platform = {p} AND workspace = {w} "
     "AND period = {k} AND points > 0 ORDER BY points DESC, member_id LIMIT 10"
 )
-# What Store.leaderboard runs for page 1 (the caller's row, the board size and the caller's
-# rank in one count, then the page), as bare SQL: the floor for the same work without
-# SQLAlchemy and the pool.
-SAME_COUNTS = (
-    "SELECT count(*), count(*) FILTER (WHERE points > {mine}) FROM point_totals "
-    "WHERE platform = {p} AND workspace = {w} AND period = {k} AND points > 0"
-)
+# What Store.leaderboard runs for page 1 of a workspace board (the caller's row, the board
+# size and the caller's rank from the histogram, then the page), as bare SQL: the floor for
+# the same work without SQLAlchemy and the pool.
 SAME_ME = (
     "SELECT t.points, m.name "
     "FROM point_totals t JOIN members m ON m.platform = t.platform AND m.workspace = t.workspace "
     "AND m.member_id = t.member_id WHERE t.platform = {p} AND t.workspace = {w} AND t.period = {k} "
     "AND t.points > 0 AND t.member_id = {m}"
 )
+
+
+def same_above(ph, period: str, points: int) -> tuple[str, list]:
+    """The histogram rank count Store runs (bot/store/base.py ``_above_expr``) as bare SQL
+    with placeholders ``ph(n)``, and its arguments."""
+    parts, args = [], []
+    for level, width in enumerate(HISTOGRAM_WIDTHS):
+        n = len(args)
+        sql = (
+            "(SELECT coalesce(sum(members), 0) FROM score_histogram WHERE platform = "
+            f"{ph(n)} AND workspace = {ph(n + 1)} AND period = {ph(n + 2)} AND level = {level} "
+            f"AND bucket > {ph(n + 3)}"
+        )
+        args += [P, W, period, points // width]
+        if level + 1 < len(HISTOGRAM_WIDTHS):
+            up = HISTOGRAM_WIDTHS[level + 1]
+            sql += f" AND bucket < {ph(n + 4)}"
+            args.append((points // up + 1) * (up // width))
+        parts.append(sql + ")")
+    return "SELECT " + " + ".join(parts), args
+
+
 SAME_PAGE = (
     "SELECT t.member_id, t.points, m.name FROM point_totals t JOIN members m "
     "ON m.platform = t.platform AND m.workspace = t.workspace AND m.member_id = t.member_id "
     "WHERE t.platform = {p} AND t.workspace = {w} AND t.period = {k} AND t.points > 0 "
     "ORDER BY t.points DESC, t.member_id LIMIT 10"
 )
-NAIVE = (
-    "SELECT member_id, SUM(points) AS s FROM point_events WHERE platform = {p} AND workspace = {w} "
-    "GROUP BY member_id ORDER BY s DESC, member_id LIMIT 10"
+# What the histogram replaces: the rank as a count of every member above the caller.
+COUNT_ABOVE = (
+    "SELECT count(*) FROM point_totals WHERE platform = {p} AND workspace = {w} "
+    "AND period = {k} AND points > {mine}"
 )
+HISTOGRAM = [  # what migration 0005_practice back-fills from point_totals
+    "INSERT INTO score_histogram (platform, workspace, period, level, bucket, shard, members) "
+    f"SELECT platform, workspace, period, {level}, points / {width}, 0, count(*) "
+    f"FROM point_totals WHERE points > 0 GROUP BY platform, workspace, period, points / {width}"
+    for level, width in enumerate(HISTOGRAM_WIDTHS)
+]
 
 
 def pct(samples: list[float], q: float) -> float:
@@ -77,118 +107,153 @@ def fmt(samples: list[float]) -> str:
     return f"p50 {pct(samples, 0.5) * 1000:7.3f} ms   p99 {pct(samples, 0.99) * 1000:7.3f} ms"
 
 
-def generate(members: int, events: int, seed: int = 7):
-    """Members, events and the running totals the store would have built from them."""
-    rng = random.Random(seed)
-    ids = [f"m{i:05d}" for i in range(members)]
-    weights = [1 / (i + 1) ** 0.5 for i in range(members)]  # a few very active members
-    who = rng.choices(ids, weights, k=events)
-    totals: dict[tuple[str, str], int] = defaultdict(int)
-    rows = []
-    for i, m in enumerate(who):
-        at = NOW - timedelta(seconds=rng.randrange(90 * 86400))
-        pts = rng.choice((10, 10, 10, 5, 7))
-        rows.append((m, pts, "quiz", f"quiz:{i}", at))
-        for key in period_keys(at, "UTC"):
-            totals[(key, m)] += pts
-    return ids, rows, totals
+def member_ids(members: int) -> list[str]:
+    return [f"m{i:06d}" for i in range(members)]
 
 
-def seed_sqlite(path: str, ids, rows, totals) -> None:
+def seed_sqlite(path: str, members: int, events: int) -> None:
+    """Bulk-load inside SQLite: a recursive CTE generates the rows, totals are GROUP BYs."""
     con = sqlite3.connect(path)
-    ts = lambda d: d.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")  # noqa: E731
+    now = NOW.replace(tzinfo=None).isoformat(sep=" ")
+    epoch = int(NOW.timestamp())
     with con:
-        con.executemany(
-            "INSERT INTO members (platform, workspace, member_id, name, created_at) VALUES (?,?,?,?,?)",
-            [(P, W, m, m.upper(), ts(NOW)) for m in ids],
+        con.execute("PRAGMA foreign_keys = OFF")
+        con.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+            "INSERT INTO members (platform, workspace, member_id, name, created_at) "
+            "SELECT ?, ?, printf('m%06d', i), printf('M%06d', i), ? FROM n",
+            (members - 1, P, W, now),
         )
-        con.executemany(
-            "INSERT INTO point_events (platform, workspace, member_id, points, reason, ref, at) VALUES (?,?,?,?,?,?,?)",
-            [(P, W, m, pts, r, ref, ts(at)) for m, pts, r, ref, at in rows],
+        # Load the ledger without its secondary index, then build the index once.
+        con.execute("DROP INDEX ix_point_events_platform_workspace_member_id_at")
+        # Member index skewed towards 0 (x^3 of a uniform x): a few very active members.
+        con.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?), "
+            "r(i, u, s, k) AS (SELECT i, (abs(random()) % 1000000) / 1000000.0, "
+            "abs(random()) % ?, abs(random()) % 5 FROM n) "
+            "INSERT INTO point_events (platform, workspace, member_id, points, reason, ref, at) "
+            "SELECT ?, ?, printf('m%06d', CAST(u * u * u * ? AS INTEGER)), "
+            "CASE k WHEN 3 THEN 5 WHEN 4 THEN 7 ELSE 10 END, 'quiz', 'quiz:' || i, "
+            "datetime(? - s, 'unixepoch') FROM r",
+            (events - 1, DAYS * 86400, P, W, members, epoch),
         )
-        con.executemany(
-            "INSERT INTO point_totals (platform, workspace, period, member_id, points) VALUES (?,?,?,?,?)",
-            [(P, W, k, m, v) for (k, m), v in totals.items()],
+        con.execute(
+            "CREATE INDEX ix_point_events_platform_workspace_member_id_at "
+            "ON point_events (platform, workspace, member_id, at)"
         )
+        con.execute(
+            "INSERT INTO point_totals (platform, workspace, period, member_id, points) "
+            "SELECT platform, workspace, k, member_id, sum(points) FROM ("
+            "SELECT platform, workspace, 'all' AS k, member_id, points FROM point_events "
+            "UNION ALL SELECT platform, workspace, 'w' || date(at, '-6 days', 'weekday 1'), "
+            "member_id, points FROM point_events "
+            "UNION ALL SELECT platform, workspace, 'm' || strftime('%Y-%m', at), member_id, "
+            "points FROM point_events) GROUP BY platform, workspace, k, member_id"
+        )
+        for sql in HISTOGRAM:
+            con.execute(sql)
     con.execute("ANALYZE")
     con.close()
 
 
-async def seed_pg(dsn: str, ids, rows, totals) -> None:
+async def seed_pg(dsn: str, members: int, events: int) -> None:
+    """Bulk-load inside PostgreSQL: generate_series, foreign-key triggers off while loading."""
     import asyncpg
 
     con = await asyncpg.connect(dsn)
     try:
-        await con.copy_records_to_table(
-            "members",
-            records=[(P, W, m, m.upper(), NOW) for m in ids],
-            columns=["platform", "workspace", "member_id", "name", "created_at"],
+        await con.execute("SET session_replication_role = replica")  # skip FK checks
+        await con.execute(
+            "INSERT INTO members (platform, workspace, member_id, name, created_at) "
+            "SELECT $1, $2, 'm' || lpad(i::text, 6, '0'), 'M' || lpad(i::text, 6, '0'), $3 "
+            "FROM generate_series(0, $4::int - 1) AS i",
+            P,
+            W,
+            NOW,
+            members,
         )
-        await con.copy_records_to_table(
-            "point_events",
-            records=[(P, W, m, pts, r, ref, at) for m, pts, r, ref, at in rows],
-            columns=["platform", "workspace", "member_id", "points", "reason", "ref", "at"],
+        await con.execute("DROP INDEX ix_point_events_platform_workspace_member_id_at")
+        await con.execute(
+            "INSERT INTO point_events (platform, workspace, member_id, points, reason, ref, at) "
+            "SELECT $1, $2, 'm' || lpad(floor(power(random(), 3) * $3::int)::int::text, 6, '0'), "
+            "(ARRAY[10, 10, 10, 5, 7])[1 + floor(random() * 5)::int], 'quiz', 'quiz:' || i, "
+            "$4::timestamptz - make_interval(secs => floor(random() * $5::int)) "
+            "FROM generate_series(1, $6::int) AS i",
+            P,
+            W,
+            members,
+            NOW,
+            DAYS * 86400,
+            events,
         )
-        await con.copy_records_to_table(
-            "point_totals",
-            records=[(P, W, k, m, v) for (k, m), v in totals.items()],
-            columns=["platform", "workspace", "period", "member_id", "points"],
+        await con.execute(
+            "CREATE INDEX ix_point_events_platform_workspace_member_id_at "
+            "ON point_events (platform, workspace, member_id, at)"
         )
+        await con.execute(
+            "INSERT INTO point_totals (platform, workspace, period, member_id, points) "
+            "SELECT platform, workspace, k, member_id, sum(points) FROM ("
+            "SELECT platform, workspace, 'all' AS k, member_id, points FROM point_events "
+            "UNION ALL SELECT platform, workspace, "
+            "'w' || to_char(date_trunc('week', at AT TIME ZONE 'UTC'), 'YYYY-MM-DD'), "
+            "member_id, points FROM point_events "
+            "UNION ALL SELECT platform, workspace, 'm' || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM'), "
+            "member_id, points FROM point_events) AS e GROUP BY platform, workspace, k, member_id"
+        )
+        for sql in HISTOGRAM:
+            await con.execute(sql)
+        await con.execute("SET session_replication_role = DEFAULT")
         await con.execute("VACUUM ANALYZE")  # steady state: autovacuum would have run
     finally:
         await con.close()
 
 
-async def measure(url: str, floor, same, naive, queries: int, answers: int) -> None:
+async def measure(url: str, members: int, floor, same, count_above, args) -> None:
     store = await open_store(url, points=Points(cooldown_seconds=0))
     try:
-        members = [f"m{i:05d}" for i in range(0, 10_000, 37)]
+        ids = member_ids(members)
+        callers = ids[:: max(1, members // 997)]  # the most active to the least
         for period in ("all", "week"):
             for _ in range(20):  # warm up caches and the pool
-                await store.leaderboard(P, W, at=NOW, period=period, member_id=members[0])
+                await store.leaderboard(P, W, at=NOW, period=period, member_id=callers[0])
             samples = []
-            for i in range(queries):
+            for i in range(args.queries):
                 t = time.perf_counter()
-                await store.leaderboard(
-                    P, W, at=NOW, period=period, member_id=members[i % len(members)]
+                board = await store.leaderboard(
+                    P, W, at=NOW, period=period, member_id=callers[i % len(callers)]
                 )
                 samples.append(time.perf_counter() - t)
-            print(f"  Store.leaderboard {period:4s} (top 10 + own rank)  {fmt(samples)}")
+            print(f"  Store.leaderboard {period:4s} (top 10 + exact own rank)  {fmt(samples)}")
+        assert board.me is None or board.me.rank >= 1
         key = "all"
-        samples = []
-        for _ in range(20):
-            await floor(key)
-        for _ in range(queries):
-            t = time.perf_counter()
-            await floor(key)
-            samples.append(time.perf_counter() - t)
-        print(f"  floor: bare top-10 SELECT, raw driver     {fmt(samples)}")
-        samples = []
-        for i in range(queries):
-            t = time.perf_counter()
-            await same(key, members[i % len(members)])
-            samples.append(time.perf_counter() - t)
-        print(f"  floor: the same 3 statements, raw driver  {fmt(samples)}")
-        samples = []
-        for _ in range(5):
-            t = time.perf_counter()
-            await naive()
-            samples.append(time.perf_counter() - t)
-        print(f"  naive: SUM over the whole ledger (x5)     {fmt(samples)}")
+        for label, fn in (
+            ("floor: the same statements, raw driver  ", lambda i: same(key, callers[i])),
+            ("floor: bare top-10 SELECT, raw driver   ", lambda i: floor(key)),
+            ("what it replaces: count members above   ", lambda i: count_above(key, callers[i])),
+        ):
+            for i in range(20):
+                await fn(i % len(callers))
+            samples = []
+            for i in range(args.queries):
+                t = time.perf_counter()
+                await fn(i % len(callers))
+                samples.append(time.perf_counter() - t)
+            print(f"  {label}  {fmt(samples)}")
 
         # Sustained answers: many members answering quiz posts, 50 in flight at a time.
+        answers = args.answers
         posts = [
-            await store.open_quiz(P, W, "c", "q1", "nlp", NOW, NOW + timedelta(days=1), "h")
-            for _ in range(max(1, answers // 1000))
+            await store.open_quiz(P, W, "c", f"q{n}", "nlp", NOW, NOW + timedelta(days=1), "h")
+            for n in range(max(1, answers // 1000))
         ]
         sem = asyncio.Semaphore(50)
 
         async def one(i: int):
             async with sem:
                 r = await store.answer_quiz(
-                    P, W, posts[i % len(posts)], f"a{i}", "A", i % 4, i % 4 == 0, NOW
+                    P, W, posts[i % len(posts)], ids[i % members], "A", i % 4, i % 4 == 0, NOW
                 )
-                assert r.status == "recorded"
+                assert r.status in ("recorded", "already"), r
 
         t = time.perf_counter()
         await asyncio.gather(*(one(i) for i in range(answers)))
@@ -200,14 +265,14 @@ async def measure(url: str, floor, same, naive, queries: int, answers: int) -> N
         await store.close()
 
 
-async def bench_sqlite(args, data) -> None:
+async def bench_sqlite(args) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "bench.db")
         url = f"sqlite+aiosqlite:///{path}"
         store = await open_store(url)
         await store.close()
         t = time.perf_counter()
-        seed_sqlite(path, *data)
+        seed_sqlite(path, args.members, args.events)
         print(
             f"SQLite ({sqlite3.sqlite_version}, WAL, synchronous=FULL) — seeded in {time.perf_counter() - t:.1f} s"
         )
@@ -216,21 +281,29 @@ async def bench_sqlite(args, data) -> None:
         async def floor(key):
             return raw.execute(TOP10.format(p="?", w="?", k="?"), (P, W, key)).fetchall()
 
+        q = dict(p=":p", w=":w", k=":k", m=":m")
+
         async def same(key, member):
-            q = dict(p=":p", w=":w", k=":k", m=":m")
             a = {"p": P, "w": W, "k": key, "m": member}
-            mine = raw.execute(SAME_ME.format(**q), a).fetchone()[0]
-            raw.execute(SAME_COUNTS.format(mine=":mine", **q), {**a, "mine": mine}).fetchall()
+            row = raw.execute(SAME_ME.format(**q), a).fetchone()
+            mine = row[0] if row else 0
+            for pts in (mine, 0):  # the caller's rank, the board's size
+                sql, args = same_above(lambda n: "?", key, pts)
+                raw.execute(sql, args).fetchone()
             return raw.execute(SAME_PAGE.format(**q), a).fetchall()
 
-        async def naive():
-            return raw.execute(NAIVE.format(p="?", w="?"), (P, W)).fetchall()
+        async def count_above(key, member):
+            a = {"p": P, "w": W, "k": key, "m": member}
+            row = raw.execute(SAME_ME.format(**q), a).fetchone()
+            return raw.execute(
+                COUNT_ABOVE.format(mine=":mine", **q), {**a, "mine": row[0] if row else 0}
+            ).fetchone()
 
-        await measure(url, floor, same, naive, args.queries, args.answers)
+        await measure(url, args.members, floor, same, count_above, args)
         raw.close()
 
 
-async def bench_pg(args, data) -> None:
+async def bench_pg(args) -> None:
     import asyncpg
 
     base = make_url(args.pg)
@@ -249,7 +322,7 @@ async def bench_pg(args, data) -> None:
         store = await open_store(url)
         await store.close()
         t = time.perf_counter()
-        await seed_pg(dsn, *data)
+        await seed_pg(dsn, args.members, args.events)
         raw = await asyncpg.connect(dsn)
         version = await raw.fetchval("SHOW server_version")
         print(f"PostgreSQL {version} — seeded in {time.perf_counter() - t:.1f} s")
@@ -260,17 +333,21 @@ async def bench_pg(args, data) -> None:
 
         me_sql = SAME_ME.format(p="$1", w="$2", k="$3", m="$4")
         page_sql = SAME_PAGE.format(p="$1", w="$2", k="$3")
-        counts_sql = SAME_COUNTS.format(p="$1", w="$2", k="$3", mine="$4")
+        count_sql = COUNT_ABOVE.format(p="$1", w="$2", k="$3", mine="$4")
 
         async def same(key, member):
-            mine = (await raw.fetchrow(me_sql, P, W, key, member))[0]
-            await raw.fetch(counts_sql, P, W, key, mine)
+            row = await raw.fetchrow(me_sql, P, W, key, member)
+            mine = row[0] if row else 0
+            for pts in (mine, 0):  # the caller's rank, the board's size
+                sql, args = same_above(lambda n: f"${n + 1}", key, pts)
+                await raw.fetchval(sql, *args)
             return await raw.fetch(page_sql, P, W, key)
 
-        async def naive():
-            return await raw.fetch(NAIVE.format(p="$1", w="$2"), P, W)
+        async def count_above(key, member):
+            row = await raw.fetchrow(me_sql, P, W, key, member)
+            return await raw.fetchval(count_sql, P, W, key, row[0] if row else 0)
 
-        await measure(url, floor, same, naive, args.queries, args.answers)
+        await measure(url, args.members, floor, same, count_above, args)
         await raw.close()
     finally:
         con = await asyncpg.connect(admin)
@@ -282,26 +359,24 @@ async def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--members", type=int, default=10_000)
-    ap.add_argument("--events", type=int, default=1_000_000)
+    ap.add_argument("--members", type=int, default=100_000)
+    ap.add_argument("--events", type=int, default=10_000_000)
+    ap.add_argument("--quick", action="store_true", help="10k members, 1M events")
     ap.add_argument("--queries", type=int, default=1000, help="leaderboard queries per measurement")
-    ap.add_argument("--answers", type=int, default=5000, help="answers for the throughput run")
+    ap.add_argument("--answers", type=int, default=3000, help="answers for the throughput run")
     ap.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     ap.add_argument(
         "--pg",
         default=os.environ.get("BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"),
     )
     args = ap.parse_args()
-    t = time.perf_counter()
-    data = generate(args.members, args.events)
-    print(
-        f"{args.members:,} members, {args.events:,} point events over 90 days "
-        f"({len(data[2]):,} running totals); generated in {time.perf_counter() - t:.1f} s\n"
-    )
+    if args.quick:
+        args.members, args.events = 10_000, 1_000_000
+    print(f"{args.members:,} members, {args.events:,} point events over {DAYS} days\n")
     if args.backend in ("sqlite", "both"):
-        await bench_sqlite(args, data)
+        await bench_sqlite(args)
     if args.backend in ("postgresql", "both"):
-        await bench_pg(args, data)
+        await bench_pg(args)
     print(f"\ncores: {os.cpu_count()}")
 
 

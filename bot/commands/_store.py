@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+import random
+from collections.abc import Awaitable, Sequence
 from typing import TypeVar
 
 from bot.core.context import Context
 from bot.core.errors import UserError
+from bot.practice import selection
 from bot.store import StoreError
 
 T = TypeVar("T")
+_rng = random.SystemRandom()
 
 NO_STORE = (
     "Groups, quizzes and leaderboards need the database, and it isn't connected right now. "
@@ -47,3 +50,23 @@ def small_int(value: str, digits: int = 18) -> int | None:
     if value.isascii() and value.isdigit() and len(value) <= digits:
         return int(value)
     return None
+
+
+async def pick_unseen(ctx: Context, kind: str, pool: Sequence[T]) -> T:
+    """The next item of ``pool`` for this member: least-seen first, never the same twice in a
+    row (bot.practice.selection). Without a database (or for a bot) there's no history to go
+    on, so it is a plain random pick."""
+    seen = {}
+    if ctx.store is not None and not ctx.member.is_bot:
+        seen = await call(ctx.store.seen_items(ctx.platform, ctx.workspace, ctx.member.id, kind))
+    return selection.choose(pool, seen, _rng)
+
+
+async def mark_seen(ctx: Context, kind: str, item_id: str) -> None:
+    """Remember that this member was shown ``item_id`` (no-op without a database or for bots)."""
+    if ctx.store is not None and not ctx.member.is_bot:
+        await call(
+            ctx.store.mark_seen(
+                ctx.platform, ctx.workspace, ctx.member.id, who(ctx), kind, item_id, ctx.clock.now()
+            )
+        )

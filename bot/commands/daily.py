@@ -18,6 +18,7 @@ from bot.core.reply import Entry, Field, Reply
 from bot.core.safety import neutralize
 from bot.core.timezones import suggestions as tz_suggestions
 from bot.core.wording import plural
+from bot.practice import feedback
 from scheduler.curriculum import DEFAULT_TRACK, TRACKS
 from scheduler.prompt import CHECKIN_ACTION
 from scheduler.timespec import (
@@ -262,16 +263,21 @@ async def check_in(ctx: Context, prompt: str = "", *_: str) -> Reply:
             who(ctx),
             prompt,
             ctx.clock.now().astimezone(UTC),
+            channel=ctx.channel,
         )
+    )
+    standing = feedback.standing_line(
+        result.total, result.streak, result.previous_rank, result.rank
     )
     if result.already:
         return Reply(
-            text=f"You already checked in on this prompt. Streak: {plural(result.streak, 'day')}.",
+            text=f"You already checked in on this prompt. Streak: {plural(result.streak, 'day')}.\n{standing}",
             ephemeral=True,
         )
     return Reply(
         text=f"Checked in: +{plural(result.points_awarded, 'point')}. Streak: {plural(result.streak, 'day')}"
-        + (f", best {result.best_streak}." if result.best_streak > result.streak else "."),
+        + (f", best {result.best_streak}." if result.best_streak > result.streak else ".")
+        + f"\n{standing}",
         ephemeral=True,
         kind="success",
     )

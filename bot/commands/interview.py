@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import random
-
 from bot.commands._common import DIFFICULTIES, TOPICS, footer_for, resolve_topic
+from bot.commands._store import mark_seen, pick_unseen
+from bot.commands._weak import weak_topic
+from bot.commands.review import rating_buttons
 from bot.core import actions
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.registry import Option, action, command
 from bot.core.reply import Button, Reply
-
-_rng = random.SystemRandom()
 
 
 def _topics(services) -> list[str]:
@@ -35,7 +34,13 @@ def _question_reply(ctx: Context, q, topic: str | None, difficulty: str | None) 
     )
 
 
-def pick(ctx: Context, topic: str | None, difficulty: str | None):
+async def pick(ctx: Context, topic: str | None, difficulty: str | None):
+    if topic is None:  # weak-topic practice: mostly the member's weakest topics
+        topic = await weak_topic(
+            ctx,
+            "interview",
+            [q for q in ctx.content.interview if difficulty in (None, q.difficulty)],
+        )
     pool = [
         q
         for q in ctx.content.interview
@@ -44,7 +49,9 @@ def pick(ctx: Context, topic: str | None, difficulty: str | None):
     ]
     if not pool:
         raise UserError("No questions match that topic and difficulty yet. Try another difficulty.")
-    return _rng.choice(pool)
+    q = await pick_unseen(ctx, "interview", pool)
+    await mark_seen(ctx, "interview", q.id)
+    return q
 
 
 @command(
@@ -68,7 +75,7 @@ def pick(ctx: Context, topic: str | None, difficulty: str | None):
 async def interview(ctx: Context, topic: str | None = None, difficulty: str | None = None) -> Reply:
     if topic is not None:
         topic = resolve_topic(topic, _topics(ctx.services))
-    return _question_reply(ctx, pick(ctx, topic, difficulty), topic, difficulty)
+    return _question_reply(ctx, await pick(ctx, topic, difficulty), topic, difficulty)
 
 
 @action("iv.reveal")
@@ -79,8 +86,12 @@ async def reveal(ctx: Context, question_id: str = "", *_: str) -> Reply:
     outline = "\n".join(f"• {point}" for point in q.outline)
     return Reply(
         title=f"Interview question · {q.topic} · {q.difficulty}",
-        text=f"{q.question}\n\nWhat a strong answer covers:\n{outline}",
-        buttons=(Button("Another question", actions.encode(ctx.services, "iv.next", q.topic, "")),),
+        text=f"{q.question}\n\nWhat a strong answer covers:\n{outline}\n\n"
+        "How did you do? Your grade schedules it for /review.",
+        buttons=(
+            *(rating_buttons(ctx, q.id, "iv") if ctx.store is not None else ()),
+            Button("Another question", actions.encode(ctx.services, "iv.next", q.topic, "")),
+        ),
         footer=(
             footer_for([q.source], ctx.content)
             if q.outline_source == q.source
@@ -95,4 +106,4 @@ async def reveal(ctx: Context, question_id: str = "", *_: str) -> Reply:
 async def another(ctx: Context, topic: str = "", difficulty: str = "", *_: str) -> Reply:
     topic_ = topic if topic in TOPICS else None
     diff = difficulty if difficulty in DIFFICULTIES else None
-    return _question_reply(ctx, pick(ctx, topic_, diff), topic_, diff)
+    return _question_reply(ctx, await pick(ctx, topic_, diff), topic_, diff)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.commands._store import call, need_store, refuse_bots, who
+from bot.commands._weak import until
 from bot.core.context import Context
 from bot.core.registry import Option, command
 from bot.core.reply import Field, Reply
@@ -10,6 +11,8 @@ from bot.core.safety import neutralize
 from bot.core.timezones import iana_name, parse_timezone
 from bot.core.timezones import suggestions as tz_suggestions
 from bot.core.wording import plural
+from bot.practice import weak
+from bot.practice.streaks import FREEZE_EVERY, MAX_FREEZES
 
 CLEAR = {"default", "reset", "workspace", "none", "clear"}
 
@@ -27,9 +30,33 @@ def _timezones(services) -> list[str]:
     return ["default", *tz_suggestions()]
 
 
+async def _learning(ctx: Context) -> list[Field]:
+    """Reviews due (FSRS queue) and the two weakest practised topics with a suggestion."""
+    now = ctx.clock.now()
+    due, total, nxt = await call(
+        ctx.store.review_counts(ctx.platform, ctx.workspace, ctx.member.id, now)
+    )
+    queue = f"{due} (of {total} queued) · /review" if due else f"0 (of {total} queued)"
+    if total and not due and nxt is not None:
+        queue += f", next {until(nxt, now)}"
+    out = [Field("Reviews due", queue)]
+    records = await call(ctx.store.topic_records(ctx.platform, ctx.workspace, ctx.member.id))
+    weakest = weak.weakest_practised(sorted(records), records, now)
+    if weakest:
+        names = ", ".join(f"{t} ({r.accuracy:.0%})" for t, r in weakest)
+        out.append(
+            Field(
+                "Weakest topics",
+                f"{names} · try /mock {weakest[0][0]} or /quiz {weakest[0][0]}",
+                inline=False,
+            )
+        )
+    return out
+
+
 @command(
     "profile",
-    description="Your points, rank, streak and quiz accuracy (only you see it)",
+    description="Your points, rank, streak, freezes and quiz accuracy (only you see it)",
     ephemeral=True,
 )
 async def profile(ctx: Context) -> Reply:
@@ -55,8 +82,12 @@ async def profile(ctx: Context) -> Reply:
         Field("This week", f"{p.week_points} pts"),
         Field("Streak", plural(p.streak, "day")),
         Field("Best streak", plural(p.best_streak, "day")),
+        Field(
+            "Streak freezes", f"{p.freezes} of {MAX_FREEZES} (one per {FREEZE_EVERY}-day streak)"
+        ),
         Field("Timezone", p.timezone if p.own_timezone else f"{p.timezone} (the workspace's)"),
     ]
+    fields.extend(await _learning(ctx))
     if p.groups:
         fields.append(Field("Groups", ", ".join(p.groups), inline=False))
     return Reply(

@@ -1,7 +1,9 @@
 """/quiz [topic] [difficulty]: a multiple-choice question with one button per option.
 
-The post is stored (question, channel, when it closes) so the buttons work after a restart,
-each member's first answer is the one that counts, and answers after it closes earn nothing.
+The post is stored (question, channel, when it closes, the shuffled option order) so the
+buttons work after a restart or on another replica, each member's first answer is the one that
+counts, answers after it closes earn nothing, and a question earns points once per member
+whichever post it comes from (bot/practice). Questions come least-seen first per member.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import random
 from datetime import timedelta
 
 from bot.commands._common import DIFFICULTIES, TOPICS, footer_for, resolve_topic
-from bot.commands._store import call, need_store, small_int, who
+from bot.commands._store import call, mark_seen, need_store, pick_unseen, small_int, who
+from bot.commands._weak import weak_topic
 from bot.content.schema import QuizQuestion
 from bot.core import actions
 from bot.core.context import Context
@@ -18,6 +21,7 @@ from bot.core.errors import UserError
 from bot.core.registry import Option, action, command
 from bot.core.reply import Button, Reply, error
 from bot.core.wording import plural
+from bot.practice import feedback, review, scoring
 
 _rng = random.SystemRandom()
 LETTERS = "ABCDE"
@@ -28,7 +32,13 @@ def _topics(services) -> list[str]:
     return services.content.quiz_topics() or list(TOPICS)
 
 
-def _pick(ctx: Context, topic: str | None, difficulty: str | None):
+async def _pick(ctx: Context, topic: str | None, difficulty: str | None):
+    if topic is None:  # weak-topic practice: mostly the member's weakest topics
+        topic = await weak_topic(
+            ctx,
+            "quiz",
+            [q for q in ctx.content.quiz if difficulty in (None, q.difficulty)],
+        )
     pool = [
         q
         for q in ctx.content.quiz
@@ -41,7 +51,7 @@ def _pick(ctx: Context, topic: str | None, difficulty: str | None):
         raise UserError(
             "No quiz questions match that topic and difficulty yet. Try another difficulty."
         )
-    return _rng.choice(pool)
+    return await pick_unseen(ctx, "quiz", pool)
 
 
 def _label(i: int, option: str) -> str:
@@ -58,9 +68,10 @@ async def post_quiz(
 ) -> Reply:
     """Post a quiz in the channel: ``question`` (a search hit's), else one picked at random."""
     store = need_store(ctx)
-    q = question or _pick(ctx, topic, difficulty)
+    q = question or await _pick(ctx, topic, difficulty)
     now = ctx.clock.now()
     window = ctx.settings.quiz_window_hours
+    order = scoring.shuffled(len(q.options), _rng)
     post_id = await call(
         store.open_quiz(
             ctx.platform,
@@ -71,15 +82,18 @@ async def post_quiz(
             now,
             now + timedelta(hours=window),
             ctx.member.id,
+            option_order=scoring.encode(order),
         )
     )
-    options = "\n".join(f"{LETTERS[i]}. {o}" for i, o in enumerate(q.options))
+    await mark_seen(ctx, "quiz", q.id)
+    shown = [q.options[i] for i in order]
+    options = "\n".join(f"{LETTERS[i]}. {o}" for i, o in enumerate(shown))
     return Reply(
         title=f"Quiz · {q.topic} · {q.difficulty}",
         text=f"{q.question}\n\n{options}",
         buttons=tuple(
             Button(_label(i, o), actions.encode(ctx.services, "quiz.ans", post_id, i))
-            for i, o in enumerate(q.options)
+            for i, o in enumerate(shown)
         ),
         footer=f"Your first answer counts · open for {_hours(window)} · {footer_for([q.source], ctx.content)}",
     )
@@ -120,9 +134,13 @@ async def answer(ctx: Context, post_id: str = "", choice: str = "", *_: str) -> 
     q = ctx.content.get("quiz", post.question_id)
     if q is None:
         return error("That question has left the quiz bank. Run /quiz for a new one.")
-    if not 0 <= index < len(q.options):
+    order = scoring.decode(post.option_order, len(q.options))
+    if order is None:
+        return error("That question has changed since it was posted. Run /quiz for a new one.")
+    chosen = scoring.bank_index(order, index)
+    if chosen is None:
         return error("That isn't one of the options. Run /quiz again.")
-    right = f"{LETTERS[q.answer]}. {q.options[q.answer]}"
+    right = f"{LETTERS[scoring.position_of(order, q.answer)]}. {q.options[q.answer]}"
     result = await call(
         store.answer_quiz(
             ctx.platform,
@@ -130,8 +148,8 @@ async def answer(ctx: Context, post_id: str = "", choice: str = "", *_: str) -> 
             post.id,
             ctx.member.id,
             who(ctx),
-            index,
-            index == q.answer,
+            chosen,
+            chosen == q.answer,
             ctx.clock.now(),
         )
     )
@@ -141,7 +159,9 @@ async def answer(ctx: Context, post_id: str = "", choice: str = "", *_: str) -> 
         )
     if result.status == "already":
         verdict = "right" if result.correct else "wrong"
-        mine = LETTERS[result.choice] if result.choice is not None else "?"
+        mine = "?"
+        if result.choice is not None and result.choice in order:
+            mine = LETTERS[scoring.position_of(order, result.choice)]
         return Reply(
             text=f"You already answered this one ({mine}, which was {verdict}). Your first answer is the one that counts.",
             ephemeral=True,
@@ -158,17 +178,45 @@ async def answer(ctx: Context, post_id: str = "", choice: str = "", *_: str) -> 
         )
     if result.status != "recorded":
         return error("That quiz isn't available here. Run /quiz for a new one.")
+    if not result.correct:  # into the spaced-review queue (FSRS: Again)
+        await call(
+            store.record_review(
+                ctx.platform,
+                ctx.workspace,
+                ctx.member.id,
+                who(ctx),
+                "quiz",
+                q.id,
+                q.topic,
+                review.quiz_rating(False),
+                ctx.clock.now(),
+            )
+        )
+    standing = feedback.standing_line(
+        result.total, result.streak, result.previous_rank, result.rank
+    )
+    practice = (
+        "You've answered this question before, so this is practice: no points this time.\n\n"
+        if result.repeat
+        else ""
+    )
     if result.correct:
+        title = (
+            "Correct! (practice, +0)"
+            if result.repeat
+            else f"Correct! +{plural(result.points_awarded, 'point')}"
+        )
         return Reply(
-            title=f"Correct! +{plural(result.points_awarded, 'point')}",
-            text=q.explanation,
+            title=title,
+            text=f"{practice}{q.explanation}\n\n{standing}",
             ephemeral=True,
             kind="success",
             buttons=(_another(ctx, q.topic),),
         )
     return Reply(
         title="Not quite",
-        text=f"The answer is {right}.\n\n{q.explanation}",
+        text=f"{practice}The answer is {right}.\n\n{q.explanation}\n\n{standing}\n"
+        "It's in your /review queue for another go soon.",
         ephemeral=True,
         buttons=(_another(ctx, q.topic),),
     )

@@ -7,6 +7,7 @@ processes), built on SQLAlchemy Core's async engine with Alembic migrations. Ope
 
 from bot.store.errors import (
     AlreadyMember,
+    CheckInRefused,
     GroupExists,
     GroupNotFound,
     LimitReached,
@@ -43,6 +44,7 @@ def __getattr__(name: str):
 __all__ = [
     "AlreadyMember",
     "AnswerResult",
+    "CheckInRefused",
     "CheckInResult",
     "Group",
     "GroupDetail",

@@ -55,3 +55,7 @@ class StoreUnavailable(StoreError):
     ) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class CheckInRefused(StoreError):
+    """A check-in that can't count: a prompt not delivered to this channel, or too old."""

@@ -27,6 +27,10 @@ class CheckInResult:
     already: bool
     best_streak: int = 0
     local_date: date | None = None
+    freezes: int = 0  # streak freezes held after this check-in
+    total: int = 0  # all-time points after it
+    rank: int | None = None  # all-time rank after it (None without points)
+    previous_rank: int | None = None  # before it
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,13 @@ class AnswerResult:
     points_awarded: int = 0
     choice: int | None = None  # the member's counted choice (theirs from before if "already")
     retry_after: float = 0.0  # seconds, for "cooldown"
+    # "recorded" only: a repeat is a question this member had already answered on another
+    # post (welcome practice, never points); then the standing after the answer.
+    repeat: bool = False
+    total: int = 0
+    streak: int = 0
+    rank: int | None = None
+    previous_rank: int | None = None
 
     @property
     def already(self) -> bool:
@@ -53,6 +64,7 @@ class QuizPost:
     opened_at: datetime
     closes_at: datetime
     created_by: str
+    option_order: str | None = None  # "2,0,3,1": see bot/practice/scoring.py
 
     def is_open(self, at: datetime) -> bool:
         return at < self.closes_at
@@ -113,7 +125,8 @@ class Profile:
     points: int
     week_points: int
     rank: int | None  # None until the member has points
-    streak: int  # current: 0 once a day was missed
+    streak: int  # current: 0 once a scheduled day was missed with no freeze to cover it
     best_streak: int
+    freezes: int = 0  # streak freezes held (net of any a current gap will use)
     topics: tuple[TopicStats, ...] = ()
     groups: tuple[str, ...] = field(default_factory=tuple)

@@ -103,6 +103,9 @@ members = Table(
     Column("best_streak", Integer, nullable=False, server_default="0"),
     Column("last_checkin_date", Date, nullable=True),  # in the member's timezone
     Column("last_answer_at", UTCDateTime, nullable=True),  # for the cooldown
+    # Added in 0005: streaks count study days (quiz, check-in, review), not only check-ins.
+    Column("last_study_date", Date, nullable=True),  # in the member's timezone
+    Column("freezes", SmallInteger, nullable=False, server_default="0"),  # streak freezes held
     Column("created_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("platform", "workspace", "member_id"),
 )
@@ -152,6 +155,9 @@ quiz_posts = Table(
     Column("opened_at", UTCDateTime, nullable=False),
     Column("closes_at", UTCDateTime, nullable=False),
     Column("created_by", String(MEMBER), nullable=False),
+    # Added in 0005: the shuffled option order shown on this post, "2,0,3,1" (display position
+    # i shows the bank's option order[i]); NULL on older posts means the bank's order.
+    Column("option_order", String(32), nullable=True),
     UniqueConstraint("id", "platform", "workspace"),
 )
 
@@ -254,4 +260,131 @@ leaderboard_resets = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("events_removed", Integer, nullable=False),
     Index(None, "platform", "workspace", "at"),
+)
+
+
+# Added in 0005 (practice). A member's first answer to a question, whichever post it came
+# from: the only answer that can earn quiz points. The primary key makes "points once per
+# (member, question)" a constraint, not a check.
+quiz_credits = Table(
+    "quiz_credits",
+    metadata,
+    *_scope(),
+    Column("member_id", String(MEMBER), nullable=False),
+    Column("question_id", String(48), nullable=False),
+    Column("post_id", BigId, nullable=False),
+    Column("correct", Boolean, nullable=False),
+    Column("points", Integer, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("platform", "workspace", "member_id", "question_id"),
+    ForeignKeyConstraint(
+        ["platform", "workspace", "member_id"],
+        ["members.platform", "members.workspace", "members.member_id"],
+        ondelete="CASCADE",
+    ),
+)
+
+# What each member has been shown, per kind ("quiz", "interview"): how many times and when
+# last. Selection (bot/practice/selection.py) serves the least-seen items of a pool first.
+practice_seen = Table(
+    "practice_seen",
+    metadata,
+    *_scope(),
+    Column("member_id", String(MEMBER), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("item_id", String(48), nullable=False),
+    Column("times", Integer, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("platform", "workspace", "member_id", "kind", "item_id"),
+    ForeignKeyConstraint(
+        ["platform", "workspace", "member_id"],
+        ["members.platform", "members.workspace", "members.member_id"],
+        ondelete="CASCADE",
+    ),
+)
+
+# One row per member per local study day (their timezone), written by the day's first study
+# action (``kind``: quiz, checkin or review): the history behind streaks.
+study_days = Table(
+    "study_days",
+    metadata,
+    *_scope(),
+    Column("member_id", String(MEMBER), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("kind", String(16), nullable=False),
+    PrimaryKeyConstraint("platform", "workspace", "member_id", "local_date"),
+    ForeignKeyConstraint(
+        ["platform", "workspace", "member_id"],
+        ["members.platform", "members.workspace", "members.member_id"],
+        ondelete="CASCADE",
+    ),
+)
+
+# The score histogram behind exact ranks at any size: how many members of a board (workspace
+# × period) hold each score, at three widths (HISTOGRAM_WIDTHS: the exact score, blocks of
+# 256, blocks of 65,536). A rank is 1 + the members above: the coarse buckets above mine, then
+# the finer ones up to my coarse bucket's end — three range sums bounded by the widths, not
+# by the number of members. ``shard`` (a hash of the member id, HISTOGRAM_SHARDS of them)
+# spreads concurrent updates of a popular score over several rows; readers sum the shards.
+# Maintained in each award's transaction (bot/store/base.py ``_histogram``).
+HISTOGRAM_WIDTHS = (1, 256, 65536)
+HISTOGRAM_SHARDS = 8
+
+score_histogram = Table(
+    "score_histogram",
+    metadata,
+    *_scope(),
+    Column("period", String(12), nullable=False),
+    Column("level", SmallInteger, nullable=False),  # index into HISTOGRAM_WIDTHS
+    Column("bucket", Integer, nullable=False),  # points // HISTOGRAM_WIDTHS[level]
+    Column("shard", SmallInteger, nullable=False),
+    Column("members", Integer, nullable=False),
+    PrimaryKeyConstraint("platform", "workspace", "period", "level", "bucket", "shard"),
+)
+
+# One row per member × item in the spaced-review queue: the FSRS card (``fsrs.Card.to_json``)
+# and its due time, indexed per member so "what is due next" is one index probe.
+review_cards = Table(
+    "review_cards",
+    metadata,
+    *_scope(),
+    Column("member_id", String(MEMBER), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("item_id", String(48), nullable=False),
+    Column("topic", String(32), nullable=False),
+    Column("card", String(400), nullable=False),
+    Column("due", UTCDateTime, nullable=False),
+    Column("last_rating", SmallInteger, nullable=True),
+    Column("reviews", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("platform", "workspace", "member_id", "kind", "item_id"),
+    ForeignKeyConstraint(
+        ["platform", "workspace", "member_id"],
+        ["members.platform", "members.workspace", "members.member_id"],
+        ondelete="CASCADE",
+    ),
+    Index(None, "platform", "workspace", "member_id", "due"),
+)
+
+# A member's mock interview: question ids (comma-separated), the current position, the
+# outline points covered per question (JSON list of lists), status active | done.
+mock_sessions = Table(
+    "mock_sessions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    *_scope(),
+    Column("member_id", String(MEMBER), nullable=False),
+    Column("topic", String(32), nullable=True),
+    Column("items", String(1000), nullable=False),
+    Column("position", SmallInteger, nullable=False),
+    Column("covered", String(2000), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["platform", "workspace", "member_id"],
+        ["members.platform", "members.workspace", "members.member_id"],
+        ondelete="CASCADE",
+    ),
+    Index(None, "platform", "workspace", "member_id", "status"),
 )

@@ -130,3 +130,71 @@ async def fresh_db_url(backend, tmp_path, pg_session_db) -> AsyncIterator[str]:
     await _admin(f'CREATE DATABASE "{name}"')
     yield pg_url_for(name)
     await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def deliver(
+    store: Store,
+    day,
+    *,
+    platform: str = "discord",
+    workspace: str = "guild-1",
+    channel: str = "chan",
+    tz: str = "UTC",
+    status: str = "sent",
+) -> str:
+    """What the scheduler records when it posts a daily prompt: a subscription for
+    ``channel`` (made once) and a delivery for local date ``day`` at 09:00 ``tz``. Returns the
+    prompt id the post's check-in button carries (scheduler.prompt.prompt_id)."""
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from scheduler.prompt import prompt_id
+    from scheduler.tables import daily_deliveries as D
+    from scheduler.tables import daily_subscriptions as S
+
+    at = datetime.combine(day, time(9), ZoneInfo(tz)).astimezone(UTC)
+
+    async def go(conn) -> int:
+        sid = (
+            await conn.execute(
+                select(S.c.id).where(
+                    S.c.platform == platform, S.c.workspace == workspace, S.c.channel == channel
+                )
+            )
+        ).scalar()
+        if sid is None:
+            sid = (
+                await conn.execute(
+                    S.insert()
+                    .values(
+                        platform=platform,
+                        workspace=workspace,
+                        channel=channel,
+                        time="09:00",
+                        timezone=tz,
+                        days="mon,tue,wed,thu,fri,sat,sun",
+                        track="mixed",
+                        active_since=T0.replace(year=2025),
+                        created_by="admin",
+                        created_at=T0,
+                        updated_at=T0,
+                    )
+                    .returning(S.c.id)
+                )
+            ).scalar_one()
+        await conn.execute(
+            D.insert().values(
+                subscription_id=sid,
+                local_date=day,
+                scheduled_at=at,
+                status=status,
+                claimed_at=at,
+                sent_at=at,
+            )
+        )
+        return sid
+
+    sid = await store.write(go)
+    return prompt_id(sid, day, 0)

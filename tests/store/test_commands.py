@@ -54,10 +54,16 @@ def asked(reply) -> QuizQuestion:
     return next(q for text, q in BY_TEXT.items() if text in (reply.text or ""))
 
 
+def button(reply, option: int):
+    """The button showing the bank's option ``option`` (options are shuffled per post)."""
+    text = asked(reply).options[option]
+    return next(b for b in reply.buttons if b.label.split(". ", 1)[1] == text)
+
+
 async def answer(session: ConsoleSession, reply, right: bool = True):
     q = asked(reply)
     index = q.answer if right else (q.answer + 1) % len(q.options)
-    return await session.send(str(index + 1))
+    return await session.send(str(reply.buttons.index(button(reply, index)) + 1))
 
 
 async def test_console_group_quiz_leaderboard_profile(services):
@@ -81,17 +87,24 @@ async def test_console_group_quiz_leaderboard_profile(services):
     assert asked(quiz).explanation in render(r)
     # Bob answers the same post (he sees the same message), wrongly.
     wrong = (asked(quiz).answer + 1) % len(asked(quiz).options)
-    r = await press(bob.ctx, quiz.buttons[wrong].action)
+    r = await press(bob.ctx, button(quiz, wrong).action)
     assert r.ephemeral and "Not quite" in render(r) and asked(quiz).explanation in render(r)
     # Pressing again changes nothing: the first answer counts.
-    r = await press(bob.ctx, quiz.buttons[asked(quiz).answer].action)
+    r = await press(bob.ctx, button(quiz, asked(quiz).answer).action)
     assert r.kind == "error" and "already answered" in render(r) and "wrong" in render(r)
 
     clock.advance(seconds=10)
-    another = await ann.send("1")  # the "Another quiz" button
+    another = await ann.send("1")  # the "Another quiz" button: the topic has one question
     assert another.buttons and another.title.startswith("Quiz")
+    assert asked(another) == asked(quiz)
     r = await answer(ann, another, right=True)
-    assert "+10 points" in render(r)
+    assert "practice" in render(r) and "no points" in render(r) and "+10" not in render(r)
+    assert "Total: 10 pts" in render(r)
+    clock.advance(seconds=10)
+    fresh = await ann.send("quiz")  # least-seen first: the question Ann hasn't had
+    assert asked(fresh) != asked(quiz)
+    r = await answer(ann, fresh, right=True)
+    assert "+10 points" in render(r) and "Total: 20 pts" in render(r)
 
     board = render(await bob.send("leaderboard"))
     assert "1. Ann — 20 pts" in board and "You: no points here yet" in board
@@ -130,10 +143,10 @@ async def test_late_answer_and_cooldown(services):
     second_post = await ConsoleSession(services, Member("host", "Host")).send("quiz")
     await answer(ann, first)
     # A second answer within the cooldown is refused and stores nothing.
-    r = await press(ann.ctx, second_post.buttons[asked(second_post).answer].action)
+    r = await press(ann.ctx, button(second_post, asked(second_post).answer).action)
     assert r.kind == "error" and "wait 3 s" in render(r)
     clock.advance(hours=25)
-    r = await press(ann.ctx, second_post.buttons[asked(second_post).answer].action)
+    r = await press(ann.ctx, button(second_post, asked(second_post).answer).action)
     assert r.kind == "error" and "closed" in render(r) and "earn nothing" in render(r)
     assert "1. Ann (you) — 10 pts" in render(await ann.send("leaderboard"))
 
@@ -193,7 +206,7 @@ async def test_group_input_errors_are_friendly(services):
 async def test_leaderboard_pages_and_own_rank(services, store):
     for i in range(25):
         pid = await store.open_quiz(
-            "console", "local", "c", "q-sum", "math-statistics", T0, T0 + timedelta(days=1), "h"
+            "console", "local", "c", f"q-{i}-0", "math-statistics", T0, T0 + timedelta(days=1), "h"
         )
         for j in range(25 - i):  # member i gets 25 - i points worth of posts
             if j:
@@ -201,7 +214,7 @@ async def test_leaderboard_pages_and_own_rank(services, store):
                     "console",
                     "local",
                     "c",
-                    "q-sum",
+                    f"q-{i}-{j}",
                     "math-statistics",
                     T0,
                     T0 + timedelta(days=1),

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.store import (
     AlreadyMember,
+    CheckInRefused,
     GroupExists,
     GroupNotFound,
     LimitReached,
@@ -20,17 +21,27 @@ from bot.store import (
     open_store,
 )
 from bot.store.tables import checkins, point_events, quiz_answers
-from tests.store.conftest import T0
+from tests.store.conftest import T0, deliver
 
 P, W = "discord", "guild-1"
 
 
 async def post(
-    store: Store, at: datetime = T0, ws: str = W, platform: str = P, hours: float = 24
+    store: Store,
+    at: datetime = T0,
+    ws: str = W,
+    platform: str = P,
+    hours: float = 24,
+    question: str = "q1",
 ) -> int:
     return await store.open_quiz(
-        platform, ws, "chan", "q1", "nlp", at, at + timedelta(hours=hours), "host"
+        platform, ws, "chan", question, "nlp", at, at + timedelta(hours=hours), "host"
     )
+
+
+def day(n: int) -> date:
+    """T0's date plus ``n`` days (T0 is Monday 5 January 2026)."""
+    return T0.date() + timedelta(days=n)
 
 
 # -- groups ---------------------------------------------------------------------------------
@@ -128,22 +139,24 @@ async def test_unknown_post_and_bots(store: Store):
 
 
 async def test_checkin_once_per_prompt_and_streaks(store: Store):
-    r = await store.check_in(P, W, "u1", "Ann", "p1", T0)
+    p = {n: await deliver(store, day(n)) for n in range(6)}
+    r = await store.check_in(P, W, "u1", "Ann", p[0], T0)
     assert (r.points_awarded, r.streak, r.already) == (5, 1, False)
-    r = await store.check_in(P, W, "u1", "Ann", "p1", T0 + timedelta(hours=1))
+    r = await store.check_in(P, W, "u1", "Ann", p[0], T0 + timedelta(hours=1))
     assert (r.points_awarded, r.streak, r.already) == (0, 1, True)
-    r = await store.check_in(P, W, "u1", "Ann", "p2", T0 + timedelta(days=1))
+    r = await store.check_in(P, W, "u1", "Ann", p[1], T0 + timedelta(days=1))
     assert (r.points_awarded, r.streak) == (7, 2)  # 5 + streak bonus 2
-    r = await store.check_in(P, W, "u1", "Ann", "p2b", T0 + timedelta(days=1, hours=2))
+    other = await deliver(store, day(1), channel="chan-2")
+    r = await store.check_in(P, W, "u1", "Ann", other, T0 + timedelta(days=1, hours=2))
     assert (r.points_awarded, r.streak) == (5, 2)  # a second prompt the same day: no bonus
-    r = await store.check_in(P, W, "u1", "Ann", "p3", T0 + timedelta(days=2))
+    r = await store.check_in(P, W, "u1", "Ann", p[2], T0 + timedelta(days=2))
     assert (r.streak, r.best_streak) == (3, 3)
-    # Day 3 missed: the streak breaks, the best is kept.
-    r = await store.check_in(P, W, "u1", "Ann", "p5", T0 + timedelta(days=4))
+    # Day 3 had a prompt and was missed (no freeze held): the streak breaks, the best stays.
+    r = await store.check_in(P, W, "u1", "Ann", p[4], T0 + timedelta(days=4))
     assert (r.points_awarded, r.streak, r.best_streak) == (5, 1, 3)
     prof = await store.profile(P, W, "u1", T0 + timedelta(days=4))
     assert (prof.streak, prof.best_streak, prof.points) == (1, 3, 5 + 7 + 5 + 7 + 5)
-    # Profile shows a broken streak as 0 once a whole day passes without a check-in.
+    # Profile shows a broken streak as 0 once a day with a prompt passes without study.
     prof = await store.profile(P, W, "u1", T0 + timedelta(days=6))
     assert (prof.streak, prof.best_streak) == (0, 3)
 
@@ -151,6 +164,8 @@ async def test_checkin_once_per_prompt_and_streaks(store: Store):
 async def test_streak_days_follow_member_timezone_across_dst(store: Store):
     await store.set_member_timezone(P, W, "u1", "Ann", "Europe/Berlin")
     assert await store.member_timezone(P, W, "u1") == "Europe/Berlin"
+    prompts = {d: await deliver(store, date(2026, 3, d), tz="Europe/Berlin") for d in range(27, 32)}
+    prompts[32] = await deliver(store, date(2026, 4, 1), tz="Europe/Berlin")
     # 23:30 Berlin time every evening across the spring-forward night (29 March 2026):
     # 22:30 UTC in winter time, 21:30 UTC in summer time.
     evenings = [
@@ -160,20 +175,24 @@ async def test_streak_days_follow_member_timezone_across_dst(store: Store):
         datetime(2026, 3, 30, 21, 30, tzinfo=UTC),
     ]
     for i, at in enumerate(evenings):
-        r = await store.check_in(P, W, "u1", "Ann", f"p{i}", at)
+        r = await store.check_in(P, W, "u1", "Ann", prompts[27 + i], at)
         assert r.streak == i + 1
     assert r.local_date == date(2026, 3, 30)
     # 00:30 Berlin on 1 April is still 31 March in UTC: it counts for 1 April in Berlin,
-    # so 31 March was missed and the streak restarts.
-    r = await store.check_in(P, W, "u1", "Ann", "p-next", datetime(2026, 3, 31, 22, 30, tzinfo=UTC))
+    # so 31 March (which had a prompt) was missed and the streak restarts.
+    r = await store.check_in(
+        P, W, "u1", "Ann", prompts[32], datetime(2026, 3, 31, 22, 30, tzinfo=UTC)
+    )
     assert (r.local_date, r.streak, r.best_streak) == (date(2026, 4, 1), 1, 4)
 
 
 async def test_streak_falls_back_to_workspace_timezone(store: Store):
     await store.set_workspace_timezone(P, W, "America/New_York")
+    a = await deliver(store, date(2026, 1, 5), tz="America/New_York")
+    b = await deliver(store, date(2026, 1, 6), tz="America/New_York")
     # 03:00 UTC is the previous evening in New York: these are two consecutive NY days.
-    r1 = await store.check_in(P, W, "u1", "Ann", "a", datetime(2026, 1, 6, 3, 0, tzinfo=UTC))
-    r2 = await store.check_in(P, W, "u1", "Ann", "b", datetime(2026, 1, 6, 23, 0, tzinfo=UTC))
+    r1 = await store.check_in(P, W, "u1", "Ann", a, datetime(2026, 1, 6, 3, 0, tzinfo=UTC))
+    r2 = await store.check_in(P, W, "u1", "Ann", b, datetime(2026, 1, 6, 23, 0, tzinfo=UTC))
     assert (r1.local_date, r2.local_date, r2.streak) == (date(2026, 1, 5), date(2026, 1, 6), 2)
 
 
@@ -185,8 +204,8 @@ async def _give(store: Store, member: str, points: int, at: datetime = T0, ws: s
     store.points = store.points.__class__(
         quiz_correct=1, checkin=5, streak_bonus=2, cooldown_seconds=0
     )
-    for _ in range(points):
-        pid = await post(store, at, ws)
+    for n in range(points):  # points come once per (member, question): a new one each time
+        pid = await post(store, at, ws, question=f"q-{n}")
         await store.answer_quiz(P, ws, pid, member, member.upper(), 0, True, at)
 
 
@@ -273,7 +292,7 @@ async def test_profile_topics_and_rank(store: Store):
 async def test_reset_points_keeps_answers(store: Store):
     pid = await post(store)
     await store.answer_quiz(P, W, pid, "u1", "Ann", 1, True, T0)
-    await store.check_in(P, W, "u1", "Ann", "p1", T0)
+    await store.check_in(P, W, "u1", "Ann", await deliver(store, day(0)), T0)
     removed = await store.reset_points(P, W, "admin", T0)
     assert removed == 2
     assert (await store.leaderboard(P, W, at=T0)).total == 0
@@ -293,7 +312,8 @@ async def test_workspaces_are_isolated(store: Store):
     await store.create_group(P, W, "Owls", "u1", "Ann", T0)
     pid = await post(store)
     await store.answer_quiz(P, W, pid, "u1", "Ann", 1, True, T0)
-    await store.check_in(P, W, "u1", "Ann", "p1", T0)
+    prompt = await deliver(store, day(0))
+    await store.check_in(P, W, "u1", "Ann", prompt, T0)
     await store.set_workspace_timezone(P, W, "Asia/Tokyo")
 
     # Nothing of guild-1 is visible from guild-2, or from the same id on another platform.
@@ -316,8 +336,12 @@ async def test_workspaces_are_isolated(store: Store):
         assert await store.profile(platform, ws, "u1", T0) is None
         assert await store.workspace_timezone(platform, ws) == "UTC"
         assert await store.reset_points(platform, ws, "evil", T0) == 0
-        # The same prompt id and member id check in separately there.
-        assert not (await store.check_in(platform, ws, "u1", "Ann", "p1", T0)).already
+        # guild-1's prompt id is refused there (it wasn't delivered there) ...
+        with pytest.raises(CheckInRefused):
+            await store.check_in(platform, ws, "u1", "Ann", prompt, T0)
+        # ... and that workspace's own prompt checks in separately.
+        own = await deliver(store, day(0), platform=platform, workspace=ws)
+        assert not (await store.check_in(platform, ws, "u1", "Ann", own, T0)).already
 
     # guild-1 is untouched.
     assert [g.name for g in await store.list_groups(P, W)] == ["Owls"]
@@ -331,8 +355,16 @@ async def test_workspaces_are_isolated(store: Store):
 async def test_database_enforces_uniqueness_and_scope(store: Store):
     pid = await post(store)
     await store.answer_quiz(P, W, pid, "u1", "Ann", 1, True, T0)
-    await store.check_in(P, W, "u1", "Ann", "p1", T0)
-    await store.check_in("slack", "T2", "u1", "Ann", "p1", T0)
+    prompt = await deliver(store, day(0))
+    await store.check_in(P, W, "u1", "Ann", prompt, T0)
+    await store.check_in(
+        "slack",
+        "T2",
+        "u1",
+        "Ann",
+        await deliver(store, day(0), platform="slack", workspace="T2"),
+        T0,
+    )
     answer = dict(
         post_id=pid,
         platform=P,
@@ -358,7 +390,7 @@ async def test_database_enforces_uniqueness_and_scope(store: Store):
                         platform=P,
                         workspace=W,
                         member_id="u1",
-                        prompt_id="p1",
+                        prompt_id=prompt,
                         at=T0,
                         local_date=T0.date(),
                         points=5,

@@ -1,0 +1,36 @@
+"""Which daily-prompt check-ins count.
+
+A prompt's button carries its id, ``s<subscription>-<YYYYMMDD>`` (``scheduler.prompt``). A
+check-in counts only when that subscription belongs to this workspace and channel, the
+scheduler recorded a delivery of it for that local date (``daily_deliveries``), and the press
+comes during that local day (the subscription's timezone) or within ``GRACE`` after it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, tzinfo
+
+GRACE = timedelta(hours=3)
+# Delivery states in which the prompt was (or is being) posted; skipped, missed and failed
+# days never showed a button.
+DELIVERED = ("claimed", "sending", "sent", "uncertain", "reconciled")
+_ID = re.compile(r"s(\d{1,18})-(\d{8})")
+
+
+def parse_prompt_id(prompt_id: str) -> tuple[int, date] | None:
+    """``(subscription id, local date)`` from a prompt id, or None if it isn't one."""
+    m = _ID.fullmatch(prompt_id)
+    if m is None:
+        return None
+    try:
+        return int(m.group(1)), datetime.strptime(m.group(2), "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def window(day: date, tz: tzinfo, grace: timedelta = GRACE) -> tuple[datetime, datetime]:
+    """The instants (aware) between which a check-in on ``day``'s prompt counts."""
+    start = datetime.combine(day, time(0), tz)
+    end = datetime.combine(day + timedelta(days=1), time(0), tz)
+    return start, end + grace
