@@ -10,13 +10,23 @@ from __future__ import annotations
 from datetime import datetime
 
 from fsrs import Rating
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, delete, false, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.practice import recap
 from bot.practice import review as rules
+from bot.practice.recap import WeekRecap
 from bot.practice.weak import TopicRecord
 from bot.store.base import StoreBase
-from bot.store.tables import quiz_answers, review_cards
+from bot.store.periods import local_date
+from bot.store.tables import (
+    group_members,
+    members,
+    point_events,
+    quiz_answers,
+    review_cards,
+    study_groups,
+)
 
 C = review_cards
 
@@ -195,3 +205,90 @@ class ReviewsMixin(StoreBase):
             for topic, n, ok, last in [*quiz.all(), *cards.all()]:
                 out[topic] = out.get(topic, TopicRecord()).add(int(n), int(ok or 0), last)
         return out
+
+
+class RecapMixin(StoreBase):
+    """What the weekly recap reports (``bot.practice.recap``)."""
+
+    async def weekly_recap(
+        self, platform: str, workspace: str, since: datetime, until: datetime
+    ) -> WeekRecap:
+        """The recap of [``since``, ``until``) (UTC instants): per study group (by name) the top
+        ``recap.TOP`` members by points earned in the window and the topic with the lowest
+        accuracy among the group's quiz answers in it; and the ``recap.TOP`` longest streaks
+        of members who studied in the window (the stored streak as of their last study day)."""
+        G, GM, E, A = study_groups, group_members, point_events, quiz_answers
+        scope_e = (E.c.platform == platform, E.c.workspace == workspace)
+        first = local_date(since, await self.workspace_timezone(platform, workspace))
+        async with self.engine.connect() as conn:
+            groups = (
+                await conn.execute(
+                    select(G.c.id, G.c.name)
+                    .where(G.c.platform == platform, G.c.workspace == workspace)
+                    .order_by(G.c.name_key)
+                )
+            ).all()
+            out = []
+            for gid, name in groups:
+                pts = func.sum(E.c.points)
+                top = (
+                    await conn.execute(
+                        select(members.c.name, pts)
+                        .select_from(
+                            E.join(
+                                GM,
+                                (GM.c.member_id == E.c.member_id) & (GM.c.group_id == gid),
+                            ).join(
+                                members,
+                                (members.c.platform == E.c.platform)
+                                & (members.c.workspace == E.c.workspace)
+                                & (members.c.member_id == E.c.member_id),
+                            )
+                        )
+                        .where(*scope_e, E.c.at >= since, E.c.at < until)
+                        .group_by(E.c.member_id, members.c.name)
+                        .having(pts > 0)
+                        .order_by(pts.desc(), members.c.name)
+                        .limit(recap.TOP)
+                    )
+                ).all()
+                right = func.sum(case((A.c.correct, 1), else_=0))
+                topics = (
+                    await conn.execute(
+                        select(A.c.topic, right, func.count())
+                        .select_from(
+                            A.join(GM, (GM.c.member_id == A.c.member_id) & (GM.c.group_id == gid))
+                        )
+                        .where(
+                            A.c.platform == platform,
+                            A.c.workspace == workspace,
+                            A.c.answered_at >= since,
+                            A.c.answered_at < until,
+                        )
+                        .group_by(A.c.topic)
+                    )
+                ).all()
+                weakest = min(topics, key=lambda t: (t[1] / t[2], t[0]), default=None)
+                out.append(
+                    recap.GroupWeek(
+                        name,
+                        [(n, int(p)) for n, p in top],
+                        weakest[0] if weakest else None,
+                        weakest[1] / weakest[2] if weakest else 0.0,
+                    )
+                )
+            streaks = (
+                await conn.execute(
+                    select(members.c.name, members.c.streak)
+                    .where(
+                        members.c.platform == platform,
+                        members.c.workspace == workspace,
+                        members.c.streak > 0,
+                        members.c.is_bot == false(),
+                        members.c.last_study_date >= first,
+                    )
+                    .order_by(members.c.streak.desc(), members.c.name)
+                    .limit(recap.TOP)
+                )
+            ).all()
+        return WeekRecap(first, out, [(n, int(s)) for n, s in streaks])

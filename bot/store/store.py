@@ -22,7 +22,7 @@ from bot.store.practice import PracticeMixin
 from bot.store.profiles import ProfilesMixin
 from bot.store.quizzes import QuizzesMixin
 from bot.store.records import Points
-from bot.store.reviews import ReviewsMixin
+from bot.store.reviews import RecapMixin, ReviewsMixin
 
 __all__ = ["Store", "StoreBase", "name_key", "open_store"]
 
@@ -36,6 +36,7 @@ class Store(
     ProfilesMixin,
     PracticeMixin,
     ReviewsMixin,
+    RecapMixin,
     MocksMixin,
     StoreBase,
 ):
