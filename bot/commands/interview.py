@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bot.commands._common import DIFFICULTIES, TOPICS, footer_for, resolve_topic
 from bot.commands._store import mark_seen, pick_unseen
+from bot.commands._weak import weak_topic
+from bot.commands.review import rating_buttons
 from bot.core import actions
 from bot.core.context import Context
 from bot.core.errors import UserError
@@ -33,6 +35,12 @@ def _question_reply(ctx: Context, q, topic: str | None, difficulty: str | None) 
 
 
 async def pick(ctx: Context, topic: str | None, difficulty: str | None):
+    if topic is None:  # weak-topic practice: mostly the member's weakest topics
+        topic = await weak_topic(
+            ctx,
+            "interview",
+            [q for q in ctx.content.interview if difficulty in (None, q.difficulty)],
+        )
     pool = [
         q
         for q in ctx.content.interview
@@ -78,8 +86,12 @@ async def reveal(ctx: Context, question_id: str = "", *_: str) -> Reply:
     outline = "\n".join(f"• {point}" for point in q.outline)
     return Reply(
         title=f"Interview question · {q.topic} · {q.difficulty}",
-        text=f"{q.question}\n\nWhat a strong answer covers:\n{outline}",
-        buttons=(Button("Another question", actions.encode(ctx.services, "iv.next", q.topic, "")),),
+        text=f"{q.question}\n\nWhat a strong answer covers:\n{outline}\n\n"
+        "How did you do? Your grade schedules it for /review.",
+        buttons=(
+            *(rating_buttons(ctx, q.id, "iv") if ctx.store is not None else ()),
+            Button("Another question", actions.encode(ctx.services, "iv.next", q.topic, "")),
+        ),
         footer=(
             footer_for([q.source], ctx.content)
             if q.outline_source == q.source

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands._pictures import empty_card, progress, progress_card, with_picture
 from bot.commands._store import call, need_store, refuse_bots, who
+from bot.commands._weak import until
 from bot.core.context import Context
 from bot.core.registry import Option, command
 from bot.core.reply import Field, Reply
@@ -12,6 +13,7 @@ from bot.core.timezones import iana_name, parse_timezone
 from bot.core.timezones import suggestions as tz_suggestions
 from bot.core.wording import plural
 from bot.pictures.profile import WEEKS, weakest
+from bot.practice import weak
 from bot.practice.streaks import FREEZE_EVERY, MAX_FREEZES
 
 CLEAR = {"default", "reset", "workspace", "none", "clear"}
@@ -28,6 +30,30 @@ def resolve_timezone(text: str) -> str | None:
 
 def _timezones(services) -> list[str]:
     return ["default", *tz_suggestions()]
+
+
+async def _learning(ctx: Context) -> list[Field]:
+    """Reviews due (FSRS queue) and the two weakest practised topics with a suggestion."""
+    now = ctx.clock.now()
+    due, total, nxt = await call(
+        ctx.store.review_counts(ctx.platform, ctx.workspace, ctx.member.id, now)
+    )
+    queue = f"{due} (of {total} queued) · /review" if due else f"0 (of {total} queued)"
+    if total and not due and nxt is not None:
+        queue += f", next {until(nxt, now)}"
+    out = [Field("Reviews due", queue)]
+    records = await call(ctx.store.topic_records(ctx.platform, ctx.workspace, ctx.member.id))
+    weakest = weak.weakest_practised(sorted(records), records, now)
+    if weakest:
+        names = ", ".join(f"{t} ({r.accuracy:.0%})" for t, r in weakest)
+        out.append(
+            Field(
+                "Weakest topics",
+                f"{names} · try /mock {weakest[0][0]} or /quiz {weakest[0][0]}",
+                inline=False,
+            )
+        )
+    return out
 
 
 @command(
@@ -70,9 +96,7 @@ async def profile(ctx: Context) -> Reply:
         Field("Timezone", p.timezone if p.own_timezone else f"{p.timezone} (the workspace's)"),
         Field("Study days", f"{studied} in the last {WEEKS} weeks"),
     ]
-    for label, attr in (("Reviews due", "reviews_due"),):
-        if getattr(p, attr, None) is not None:
-            fields.append(Field(label, str(getattr(p, attr))))
+    fields.extend(await _learning(ctx))
     if p.groups:
         fields.append(Field("Groups", ", ".join(p.groups), inline=False))
     reply = Reply(

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from bot.commands._common import DIFFICULTIES, TOPICS, footer_for, resolve_topic
 from bot.commands._store import call, mark_seen, need_store, pick_unseen, small_int, who
+from bot.commands._weak import weak_topic
 from bot.content.schema import QuizQuestion
 from bot.core import actions
 from bot.core.context import Context
@@ -20,7 +21,7 @@ from bot.core.errors import UserError
 from bot.core.registry import Option, action, command
 from bot.core.reply import Button, Reply, error
 from bot.core.wording import plural
-from bot.practice import feedback, scoring
+from bot.practice import feedback, review, scoring
 
 _rng = random.SystemRandom()
 LETTERS = "ABCDE"
@@ -32,6 +33,12 @@ def _topics(services) -> list[str]:
 
 
 async def _pick(ctx: Context, topic: str | None, difficulty: str | None):
+    if topic is None:  # weak-topic practice: mostly the member's weakest topics
+        topic = await weak_topic(
+            ctx,
+            "quiz",
+            [q for q in ctx.content.quiz if difficulty in (None, q.difficulty)],
+        )
     pool = [
         q
         for q in ctx.content.quiz
@@ -171,6 +178,20 @@ async def answer(ctx: Context, post_id: str = "", choice: str = "", *_: str) -> 
         )
     if result.status != "recorded":
         return error("That quiz isn't available here. Run /quiz for a new one.")
+    if not result.correct:  # into the spaced-review queue (FSRS: Again)
+        await call(
+            store.record_review(
+                ctx.platform,
+                ctx.workspace,
+                ctx.member.id,
+                who(ctx),
+                "quiz",
+                q.id,
+                q.topic,
+                review.quiz_rating(False),
+                ctx.clock.now(),
+            )
+        )
     standing = feedback.standing_line(
         result.total, result.streak, result.previous_rank, result.rank
     )
@@ -194,7 +215,8 @@ async def answer(ctx: Context, post_id: str = "", choice: str = "", *_: str) -> 
         )
     return Reply(
         title="Not quite",
-        text=f"{practice}The answer is {right}.\n\n{q.explanation}\n\n{standing}",
+        text=f"{practice}The answer is {right}.\n\n{q.explanation}\n\n{standing}\n"
+        "It's in your /review queue for another go soon.",
         ephemeral=True,
         buttons=(_another(ctx, q.topic),),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -33,6 +34,9 @@ class Services:
     store: Any = None  # bot.store.Store once configured
     scheduler: Any = None  # scheduler.Service once running
     memo: dict[str, str] = field(default_factory=dict)  # long action ids by short key
+    # Randomness of practice (weak-topic exploration, review option order); tests inject a
+    # seeded random.Random.
+    rng: random.Random = field(default_factory=random.SystemRandom)
     # platform → how its members type a command (Slack: ("mle", "salary"); Discord:
     # ("daily-admin", "subscribe")). Adapters register theirs; help and usage lines use it.
     spellings: dict[str, Any] = field(default_factory=dict)

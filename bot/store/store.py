@@ -3,7 +3,8 @@
 The methods live in concept modules, one mixin each (see docs/store.md):
 ``members`` (workspaces, members, timezones), ``groups``, ``quizzes`` (posts and answers),
 ``checkins`` (daily check-ins and streaks), ``leaderboards``, ``profiles``, ``practice``
-(what each member has been shown); ``base`` holds the
+(what each member has been shown), ``reviews`` (FSRS review cards, topic records),
+``mocks`` (mock-interview sessions); ``base`` holds the
 engine, transactions, the member upsert and the points ledger they share.
 """
 
@@ -16,10 +17,12 @@ from bot.store.engine import make_engine
 from bot.store.groups import GroupsMixin
 from bot.store.leaderboards import LeaderboardsMixin
 from bot.store.members import MembersMixin
+from bot.store.mocks import MocksMixin
 from bot.store.practice import PracticeMixin
 from bot.store.profiles import ProfilesMixin
 from bot.store.quizzes import QuizzesMixin
 from bot.store.records import Points
+from bot.store.reviews import RecapMixin, ReviewsMixin
 
 __all__ = ["Store", "StoreBase", "name_key", "open_store"]
 
@@ -32,6 +35,9 @@ class Store(
     LeaderboardsMixin,
     ProfilesMixin,
     PracticeMixin,
+    ReviewsMixin,
+    RecapMixin,
+    MocksMixin,
     StoreBase,
 ):
     """Members, study groups, quizzes, check-ins, points and leaderboards."""

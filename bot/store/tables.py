@@ -341,3 +341,50 @@ score_histogram = Table(
     Column("members", Integer, nullable=False),
     PrimaryKeyConstraint("platform", "workspace", "period", "level", "bucket", "shard"),
 )
+
+# One row per member × item in the spaced-review queue: the FSRS card (``fsrs.Card.to_json``)
+# and its due time, indexed per member so "what is due next" is one index probe.
+review_cards = Table(
+    "review_cards",
+    metadata,
+    *_scope(),
+    Column("member_id", String(MEMBER), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("item_id", String(48), nullable=False),
+    Column("topic", String(32), nullable=False),
+    Column("card", String(400), nullable=False),
+    Column("due", UTCDateTime, nullable=False),
+    Column("last_rating", SmallInteger, nullable=True),
+    Column("reviews", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("platform", "workspace", "member_id", "kind", "item_id"),
+    ForeignKeyConstraint(
+        ["platform", "workspace", "member_id"],
+        ["members.platform", "members.workspace", "members.member_id"],
+        ondelete="CASCADE",
+    ),
+    Index(None, "platform", "workspace", "member_id", "due"),
+)
+
+# A member's mock interview: question ids (comma-separated), the current position, the
+# outline points covered per question (JSON list of lists), status active | done.
+mock_sessions = Table(
+    "mock_sessions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    *_scope(),
+    Column("member_id", String(MEMBER), nullable=False),
+    Column("topic", String(32), nullable=True),
+    Column("items", String(1000), nullable=False),
+    Column("position", SmallInteger, nullable=False),
+    Column("covered", String(2000), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["platform", "workspace", "member_id"],
+        ["members.platform", "members.workspace", "members.member_id"],
+        ondelete="CASCADE",
+    ),
+    Index(None, "platform", "workspace", "member_id", "status"),
+)

@@ -64,3 +64,20 @@ async def test_home_prompt_panel_without_subscription(bot, fake):
     ctx = await bot.context(bot.client, "T0001", "D0001", USER)
     blocks = await home.panel(ctx, home.PROMPT, ("daily preview",), "missing")
     assert "No channel here has a daily study prompt yet" in blocks[1]["elements"][0]["text"]
+
+
+async def test_home_shows_reviews_due(slack, fake, bot):
+    """A wrong quiz answer's review card, due now, shows in the profile panel of the home."""
+    from fsrs import Rating
+
+    services = bot.services
+    q = services.content.quiz[0]
+    at = services.clock.now()
+    await services.store.record_review(
+        "slack", "T0001", USER, "Ann", "quiz", q.id, q.topic, Rating.Again, at
+    )
+    services.clock.advance(hours=1)
+    await slack.home_opened()
+    [call] = await fake.wait_for(lambda: fake.called("views.publish"))
+    text = str(call.data["view"]["blocks"])
+    assert "Reviews due" in text and "1 (of 1 queued)" in text, text
