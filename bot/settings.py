@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -135,16 +136,20 @@ class Settings(BaseSettings):
     slack_redirect_uri: str | None = Field(None, alias="SLACK_REDIRECT_URI")
 
     # Quizzes and points
-    quiz_window_hours: float = Field(24.0, alias="QUIZ_WINDOW_HOURS")
-    points_quiz_correct: int = Field(10, ge=0, alias="POINTS_QUIZ_CORRECT")
-    points_checkin: int = Field(5, ge=0, alias="POINTS_CHECKIN")
-    points_streak_bonus: int = Field(2, ge=0, alias="POINTS_STREAK_BONUS")  # per streak day ≥ 2
-    points_cooldown_seconds: float = Field(3.0, ge=0, alias="POINTS_COOLDOWN_SECONDS")
-    groups_max_per_workspace: int = Field(50, ge=1, alias="GROUPS_MAX_PER_WORKSPACE")
-    groups_max_per_member: int = Field(10, ge=1, alias="GROUPS_MAX_PER_MEMBER")
+    # Bounded so that every value makes sense and fits the store (a day is 1,440 minutes; a
+    # point award must fit a 32-bit column with room for many awards).
+    quiz_window_hours: float = Field(24.0, gt=0, le=24 * 30, alias="QUIZ_WINDOW_HOURS")
+    points_quiz_correct: int = Field(10, ge=0, le=10_000, alias="POINTS_QUIZ_CORRECT")
+    points_checkin: int = Field(5, ge=0, le=10_000, alias="POINTS_CHECKIN")
+    points_streak_bonus: int = Field(
+        2, ge=0, le=10_000, alias="POINTS_STREAK_BONUS"
+    )  # per streak day ≥ 2
+    points_cooldown_seconds: float = Field(3.0, ge=0, le=3600, alias="POINTS_COOLDOWN_SECONDS")
+    groups_max_per_workspace: int = Field(50, ge=1, le=10_000, alias="GROUPS_MAX_PER_WORKSPACE")
+    groups_max_per_member: int = Field(10, ge=1, le=1_000, alias="GROUPS_MAX_PER_MEMBER")
 
     # Daily prompts
-    daily_grace_hours: float = Field(6.0, alias="DAILY_GRACE_HOURS")
+    daily_grace_hours: float = Field(6.0, ge=0, le=24, alias="DAILY_GRACE_HOURS")
 
     @field_validator("database_url")
     @classmethod
@@ -154,6 +159,19 @@ class Settings(BaseSettings):
     # Pictures (charts and cards sent with /salary compare, /profile, /leaderboard)
     pictures: bool = Field(True, alias="PICTURES")  # on/off
     pictures_dir: str = Field("mle-pictures", alias="PICTURES_DIR")  # where the console writes
+
+    @field_validator("content_dir")
+    @classmethod
+    def _content_dir(cls, v: str | None) -> str | None:
+        # A missing or empty folder would start a bot that answers "no figures for Germany".
+        if v is None or v == "":
+            return None
+        folder = Path(v).expanduser()
+        if not folder.is_dir():
+            raise ValueError(f"{v!r} is not a folder — point it at the content/ folder or unset it")
+        if not any(folder.glob("*.yaml")):
+            raise ValueError(f"{v!r} holds no content files (*.yaml) — point it at content/")
+        return str(folder)
 
     @field_validator("timezone")
     @classmethod

@@ -132,7 +132,7 @@ class Service:
         """An adapter offers its delivery port; its platform's subscriptions start posting."""
         self.delivery.ports[port.platform] = port
         if self._aps is not None:
-            self._spawn(self.tick())
+            self._spawn(self._fire())  # logged like any tick if the database is gone
 
     async def start(self) -> None:
         """Start APScheduler, build jobs from the database, and catch up on missed posts."""

@@ -192,3 +192,22 @@ async def test_quiz_emoji_topic_shows_what_was_typed(session):
     reply, text = await say(session, "/quiz 🤖")
     assert reply.kind == "error"
     assert "“🤖” isn't a topic" in text and "''" not in text
+
+
+async def test_a_stale_delete_confirmation_deletes_nothing(services):
+    """Found by trying to break it: a "Delete Gamma" button made before Gamma was renamed
+    deleted the new group that took the name."""
+    from bot.core.context import Member
+    from bot.core.dispatch import press
+
+    admin = ConsoleSession(services, Member("root", "Root", is_admin=True))
+    ann = ConsoleSession(services, Member("ann", "Ann"))
+    await admin.send("/group create Gamma")
+    confirm = await admin.send("/group delete Gamma")
+    [delete] = [b for b in confirm.buttons if b.label.startswith("Delete")]
+    await admin.send('/group rename "Gamma" "Delta"')
+    await ann.send("/group create Gamma")
+    r = await press(admin.ctx, delete.action)
+    assert r.kind == "error" and "out of date" in render(r)
+    listed = render(await ann.send("/group list"))
+    assert "Gamma" in listed and "Delta" in listed

@@ -286,6 +286,20 @@ async def confirm_delete(ctx: Context, group_id: str = "", name: str = "", *_: s
     if not ctx.member.is_admin:
         raise UserError("Only admins can delete groups.")
     store = need_store(ctx)
+    # The button names the group it was made for: if that name now belongs to another group
+    # (renamed, deleted and re-created), delete nothing.
+    current = {
+        g.name.casefold(): g.id for g in await call(store.list_groups(ctx.platform, ctx.workspace))
+    }
+    if (
+        not group_id.isascii()
+        or not group_id.isdigit()
+        or current.get(name.casefold()) != int(group_id)
+    ):
+        raise UserError(
+            "That confirmation is out of date: the group was renamed, deleted or replaced since. "
+            "Nothing was deleted; run /group delete again if you still want to."
+        )
     group = await call(store.delete_group(ctx.platform, ctx.workspace, lookup_name(name)))
     return Reply(text=f"Deleted {group.name}.", kind="success", ephemeral=True, replace=True)
 

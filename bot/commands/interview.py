@@ -70,7 +70,6 @@ async def pick(ctx: Context, topic: str | None, difficulty: str | None):
         "/interview statistics",
         "/interview topic:system-design difficulty:hard",
     ],
-    needs_store=False,
 )
 async def interview(ctx: Context, topic: str | None = None, difficulty: str | None = None) -> Reply:
     if topic is not None:

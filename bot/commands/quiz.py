@@ -116,8 +116,11 @@ async def quiz(ctx: Context, topic: str | None = None, difficulty: str | None = 
     return await post_quiz(ctx, topic, difficulty)
 
 
-def _another(ctx: Context, topic: str) -> Button:
-    return Button("Another quiz", actions.encode(ctx.services, "quiz.next", topic), "primary")
+def _another(ctx: Context, q: QuizQuestion) -> Button:
+    """ "Another quiz" on the answered question's topic and difficulty."""
+    return Button(
+        "Another quiz", actions.encode(ctx.services, "quiz.next", q.topic, q.difficulty), "primary"
+    )
 
 
 @action("quiz.ans")
@@ -166,7 +169,7 @@ async def answer(ctx: Context, post_id: str = "", choice: str = "", *_: str) -> 
             text=f"You already answered this one ({mine}, which was {verdict}). Your first answer is the one that counts.",
             ephemeral=True,
             kind="error",
-            buttons=(_another(ctx, q.topic),),
+            buttons=(_another(ctx, q),),
         )
     if result.status == "closed":
         return Reply(
@@ -174,7 +177,7 @@ async def answer(ctx: Context, post_id: str = "", choice: str = "", *_: str) -> 
             text=f"Answers after it closes earn nothing. The answer was {right}.\n\n{q.explanation}",
             ephemeral=True,
             kind="error",
-            buttons=(_another(ctx, q.topic),),
+            buttons=(_another(ctx, q),),
         )
     if result.status != "recorded":
         return error("That quiz isn't available here. Run /quiz for a new one.")
@@ -211,17 +214,21 @@ async def answer(ctx: Context, post_id: str = "", choice: str = "", *_: str) -> 
             text=f"{practice}{q.explanation}\n\n{standing}",
             ephemeral=True,
             kind="success",
-            buttons=(_another(ctx, q.topic),),
+            buttons=(_another(ctx, q),),
         )
     return Reply(
         title="Not quite",
         text=f"{practice}The answer is {right}.\n\n{q.explanation}\n\n{standing}\n"
         "It's in your /review queue for another go soon.",
         ephemeral=True,
-        buttons=(_another(ctx, q.topic),),
+        buttons=(_another(ctx, q),),
     )
 
 
 @action("quiz.next")
-async def another(ctx: Context, topic: str = "", *_: str) -> Reply:
-    return await post_quiz(ctx, topic if topic in _topics(ctx.services) else None, None)
+async def another(ctx: Context, topic: str = "", difficulty: str = "", *_: str) -> Reply:
+    return await post_quiz(
+        ctx,
+        topic if topic in _topics(ctx.services) else None,
+        difficulty if difficulty in DIFFICULTIES else None,
+    )

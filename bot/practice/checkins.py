@@ -17,18 +17,27 @@ GRACE = timedelta(hours=3)
 # A post exists (or may: ``sending``/``uncertain``) once the owner has called the platform;
 # ``claimed`` means nothing was sent yet, so no button can exist.
 DELIVERED = ("sending", "sent", "uncertain", "reconciled")
-_ID = re.compile(r"s(\d{1,18})-(\d{8})")
+# ASCII digits only and no leading zero: one prompt has exactly one spelling, so the UNIQUE
+# (member, prompt) constraint can't be dodged with "s01-…", "s١-…" or full-width digits.
+_ID = re.compile(r"s([1-9][0-9]{0,17})-([0-9]{8})")
 
 
 def parse_prompt_id(prompt_id: str) -> tuple[int, date] | None:
-    """``(subscription id, local date)`` from a prompt id, or None if it isn't one."""
+    """``(subscription id, local date)`` from a prompt id, or None if it isn't one (only the
+    canonical spelling ``canonical_id`` writes is accepted)."""
     m = _ID.fullmatch(prompt_id)
     if m is None:
         return None
     try:
-        return int(m.group(1)), datetime.strptime(m.group(2), "%Y%m%d").date()
+        parsed = int(m.group(1)), datetime.strptime(m.group(2), "%Y%m%d").date()
     except ValueError:
         return None
+    return parsed if canonical_id(*parsed) == prompt_id else None
+
+
+def canonical_id(subscription_id: int, day: date) -> str:
+    """The one spelling of a prompt id (``scheduler.prompt.delivery_key``'s format)."""
+    return f"s{subscription_id}-{day:%Y%m%d}"
 
 
 def window(day: date, tz: tzinfo, grace: timedelta = GRACE) -> tuple[datetime, datetime]:

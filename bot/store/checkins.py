@@ -239,6 +239,11 @@ class CheckinsMixin(StoreBase):
                 conn, platform, workspace, prompt_id, channel, copy
             )
             opens, closes = rules.window(day, sub_zone(sub_tz))
+            if at < opens:
+                raise CheckInRefused(
+                    f"That prompt is for {day:%a %d %b}, which hasn't started here yet, so this "
+                    "check-in earns nothing. Today's prompt is the one to press."
+                )
             if not opens <= at < closes:
                 raise CheckInRefused(
                     f"That prompt was for {day:%a %d %b}; check-ins close "
@@ -252,7 +257,7 @@ class CheckinsMixin(StoreBase):
                 platform=platform,
                 workspace=workspace,
                 member_id=member_id,
-                prompt_id=prompt_id[:100],
+                prompt_id=prompt_id,  # canonical: parse_prompt_id accepts no other spelling
                 at=at,
                 local_date=today,
                 points=0,

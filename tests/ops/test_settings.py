@@ -111,6 +111,12 @@ def test_unusable_urls_are_one_line_naming_the_setting(raw, words):
         ),
         ({"DISCORD_SHARD_IDS": "one"}, "DISCORD_SHARD_IDS: ", "0,1"),
         ({"POINTS_CHECKIN": "-5"}, "POINTS_CHECKIN: ", "-5"),
+        # Found by trying to break it: these started and then failed or misbehaved.
+        ({"QUIZ_WINDOW_HOURS": "nan"}, "QUIZ_WINDOW_HOURS: ", "720"),
+        ({"QUIZ_WINDOW_HOURS": "0"}, "QUIZ_WINDOW_HOURS: ", "greater than 0"),
+        ({"POINTS_QUIZ_CORRECT": "99999999999999999999999"}, "POINTS_QUIZ_CORRECT: ", "10000"),
+        ({"DAILY_GRACE_HOURS": "-5"}, "DAILY_GRACE_HOURS: ", "-5"),
+        ({"MLE_CONTENT_DIR": "/nonexistent"}, "MLE_CONTENT_DIR: ", "not a folder"),
     ],
 )
 def test_each_invalid_setting_is_one_line_with_the_fix(values, start, words):

@@ -357,3 +357,38 @@ async def test_skipped_and_paused_days_do_not_break_a_streak(store):
     await store.set_member_timezone("discord", "guild-1", "u2", "Bo", "America/New_York")
     r = await store.check_in("discord", "guild-1", "u2", "Bo", fri, T0 + timedelta(days=4))
     assert (r.local_date, r.streak) == (date(2026, 1, 9), 1)
+
+
+async def test_one_prompt_has_one_spelling_so_replays_earn_nothing(services):
+    """Found by trying to break it: "s01-…", other scripts' digits and full-width digits named
+    the same prompt and each earned +5 (the UNIQUE key compared raw strings)."""
+    store = services.store
+    today = await deliver(
+        store, T0.date(), platform="console", workspace="local", channel="console"
+    )
+    sid, day = today[1:].split("-")
+    ann = ConsoleSession(services, Member("ann", "Ann"))
+    assert "+5 points" in render(await press(ann.ctx, checkin(today)))
+    for variant in (
+        f"s0{sid}-{day}",
+        f"s00{sid}-{day}",
+        f"s{sid.translate(str.maketrans('0123456789', '٠١٢٣٤٥٦٧٨٩'))}-{day}",
+        f"s{sid}-{day.translate(str.maketrans('0123456789', '０１２３４５６７８９'))}",
+        f"s{sid}-{day}|copy",
+    ):
+        r = await press(ann.ctx, checkin(variant))
+        assert "+5" not in render(r), variant
+    assert (await store.profile(*WS, "ann", T0)).points == 5
+
+
+async def test_a_future_days_prompt_says_it_has_not_started(services):
+    store = services.store
+    tomorrow = await deliver(
+        store,
+        T0.date() + timedelta(days=1),
+        platform="console",
+        workspace="local",
+        channel="console",
+    )
+    r = await press(ConsoleSession(services, Member("ann", "Ann")).ctx, checkin(tomorrow))
+    assert r.kind == "error" and "hasn't started" in render(r)
