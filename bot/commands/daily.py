@@ -120,13 +120,19 @@ async def subscribe(
 ) -> Reply:
     svc = _svc(ctx)
     store = need_store(ctx)
-    canonical_time = parse_time(time) if time else "09:00"
+    # Subscribing again changes only what is given: the rest of the existing subscription
+    # stays (a new one starts from the defaults).
+    old = await call(svc.repo.get(ctx.platform, ctx.workspace, ctx.channel))
+    canonical_time = parse_time(time) if time else (old.time if old else "09:00")
     if timezone:
         tz = parse_timezone(timezone)
+    elif old is not None:
+        tz = old.timezone
     else:
         tz = await call(store.workspace_timezone(ctx.platform, ctx.workspace))
-    canonical_days = parse_days(days) if days else EVERY_DAY
-    track = track or DEFAULT_TRACK
+    canonical_days = parse_days(days) if days else (old.days if old else EVERY_DAY)
+    track = track or (old.track if old else DEFAULT_TRACK)
+    keep_role = old.role if (role is None and old is not None) else None
     if not svc.curriculum.sequence(track):
         raise UserError(f"The {track} track has no lessons yet. Try another track.")
     sub, created = await call(
@@ -138,7 +144,7 @@ async def subscribe(
             timezone=tz,
             days=canonical_days,
             track=track,
-            role=stored_role(ctx.platform, role),
+            role=stored_role(ctx.platform, role) if role is not None else keep_role,
             by=ctx.member.id,
         )
     )

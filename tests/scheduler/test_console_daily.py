@@ -163,3 +163,17 @@ async def test_daily_now_refuses_while_paused_unless_forced(console):
     reply = await session.send("/daily now force:yes")
     assert reply.kind == "success", reply.text
     assert out.getvalue().count("📬") == 1
+
+
+async def test_subscribing_again_changes_only_what_is_given(console):
+    """Found by a newcomer: `/daily subscribe 8am` reset the timezone, days and track."""
+    _, session, _, _ = console
+    first = await session.send(
+        "/daily subscribe time:07:00 timezone:Europe/Berlin days:weekdays track:interview"
+    )
+    assert first.kind == "success", first.text
+    again = await session.send("/daily subscribe time:08:00")
+    assert again.kind == "success", again.text
+    text = again.text or ""
+    assert "08:00 Europe/Berlin" in text and "interview" in text, text
+    assert "every day" not in text, text
