@@ -384,7 +384,11 @@ async def test_quiz_hit_posts_that_quiz_and_counts_the_answer(store_services, co
     posted = await session.send(str(list(reply.buttons).index(entry.button) + 1))
     assert q.question in (posted.text or "")
     assert len(posted.buttons) == len(q.options)
-    verdict = await session.send(str(q.answer + 1))
+    # Options are shuffled per post: send the number of the button showing the right answer.
+    right = next(
+        i for i, b in enumerate(posted.buttons) if b.label.split(". ", 1)[1] == q.options[q.answer]
+    )
+    verdict = await session.send(str(right + 1))
     assert verdict.title and verdict.title.startswith("Correct")
 
 
