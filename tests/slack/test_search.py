@@ -22,7 +22,11 @@ async def test_quiz_hit_posts_that_quiz_with_its_options_as_buttons(slack, conte
     assert posted["replace_original"] is False
     labels = [b["text"]["text"] for b in buttons(posted)]
     assert len(labels) == len(q.options)
-    verdict = await slack.press(buttons(posted)[q.answer])
+    # Options are shuffled per post: press the one that shows the right answer.
+    right = next(
+        b for b in buttons(posted) if b["text"]["text"].split(". ", 1)[1] == q.options[q.answer]
+    )
+    verdict = await slack.press(right)
     assert "Correct" in shown(verdict)
 
 
