@@ -460,13 +460,15 @@ async def test_quiz_command_serves_each_new_topic(console):
         assert not any(b.label.endswith("…") for b in reply.buttons)  # no option cut short
 
 
-async def test_quiz_refuses_behavioural_with_the_topics_it_has(console, content: Content):
-    """The README says there is no behavioural quiz; /quiz names the topics it has instead."""
+async def test_quiz_refuses_behavioural_and_points_to_interview(console, content: Content):
+    """The README says there is no behavioural quiz; /quiz says why and where to go, and an
+    unknown topic still lists the topics it has."""
     from bot.adapters.console import render
 
     reply = await console.send("/quiz behavioural")
     assert reply.kind == "error"
-    message = render(reply)
+    assert "/interview behavioural" in " ".join(render(reply).split())
+    message = render(await console.send("/quiz zzz"))
     assert "llm" in message and "distributed-training" in message
     assert "behavioural," not in message.split("Choices:")[1]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -112,7 +112,22 @@ async def post_quiz(
 )
 async def quiz(ctx: Context, topic: str | None = None, difficulty: str | None = None) -> Reply:
     if topic is not None:
-        topic = resolve_topic(topic, _topics(ctx.services))
+        quiz_topics = _topics(ctx.services)
+        try:
+            topic = resolve_topic(topic, quiz_topics)
+        except UserError:
+            # A topic the interview bank has but the quiz deliberately doesn't (behavioural:
+            # an answer is a story, not a choice) gets pointed at /interview, not just refused.
+            try:
+                asked = resolve_topic(topic)
+            except UserError:
+                asked = None
+            if asked is not None and asked not in quiz_topics:
+                raise UserError(
+                    f"There's no {asked} quiz: those questions need an answer in your own words. "
+                    f"Try /interview {asked}."
+                ) from None
+            raise
     return await post_quiz(ctx, topic, difficulty)
 
 
