@@ -274,6 +274,14 @@ class Settings(BaseSettings):
                 "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together — set both for the "
                 "multi-workspace install, or neither"
             )
+        if self.slack_client_id and self.slack_client_secret and self.slack_bot_token:
+            # Bolt's OAuth mode looks every team's token up in the installation store and
+            # ignores this one: each command would answer "please reinstall".
+            raise ValueError(
+                "SLACK_BOT_TOKEN is set together with SLACK_CLIENT_ID/SLACK_CLIENT_SECRET — "
+                "leave SLACK_BOT_TOKEN unset for the multi-workspace (OAuth) install, or unset "
+                "the client id and secret to run in one workspace with the bot token"
+            )
         return self
 
     def secrets(self) -> list[str]:

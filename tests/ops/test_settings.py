@@ -103,6 +103,16 @@ def test_unusable_urls_are_one_line_naming_the_setting(raw, words):
         ),
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET is not set", "Socket Mode"),
         ({"SLACK_CLIENT_ID": "1.2"}, "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET", "both"),
+        (
+            {
+                "SLACK_BOT_TOKEN": "xoxb-1",
+                "SLACK_SIGNING_SECRET": "abc",
+                "SLACK_CLIENT_ID": "1.2",
+                "SLACK_CLIENT_SECRET": "s3cret",
+            },
+            "SLACK_BOT_TOKEN is set together with SLACK_CLIENT_ID",
+            "unset",
+        ),
         ({"DISCORD_SHARD_IDS": "0,1"}, "DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT", "total"),
         (
             {"DISCORD_SHARD_IDS": "0,2", "DISCORD_SHARD_COUNT": "2"},
