@@ -114,6 +114,12 @@ def test_completer_offers_commands_subcommands_options_and_values(services):
 def test_logs_go_to_a_file_not_the_conversation(tmp_path):
     root = logging.getLogger()
     saved = (list(root.handlers), root.level, logging.lastResort)
+    # Earlier tests may have run bot.logs.setup_logging, which sets these loggers' own levels.
+    names = ("apscheduler", "apscheduler.scheduler", "alembic", "alembic.runtime.migration")
+    named = [logging.getLogger(n) for n in names]
+    levels = [lg.level for lg in named]
+    for lg in named:
+        lg.setLevel(logging.NOTSET)
     screen = io.StringIO()
     root.handlers[:] = [logging.StreamHandler(screen)]
     root.setLevel(logging.INFO)
@@ -127,6 +133,8 @@ def test_logs_go_to_a_file_not_the_conversation(tmp_path):
         for h in root.handlers:
             h.close()
         root.handlers[:], root.level, logging.lastResort = saved[0], saved[1], saved[2]
+        for lg, level in zip(named, levels, strict=True):
+            lg.setLevel(level)
     assert screen.getvalue() == ""
     written = (tmp_path / "bot.log").read_text()
     assert "Added job every minute" in written and "Running upgrade" in written
