@@ -122,7 +122,7 @@ async def quiz(ctx: Context, topic: str | None = None, difficulty: str | None = 
                 asked = resolve_topic(topic)
             except UserError:
                 asked = None
-            if asked is not None and asked not in quiz_topics:
+            if asked in ctx.services.content.interview_topics() and asked not in quiz_topics:
                 raise UserError(
                     f"There's no {asked} quiz: those questions need an answer in your own words. "
                     f"Try /interview {asked}."
