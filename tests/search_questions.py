@@ -159,7 +159,8 @@ QUESTIONS: list[tuple[str, tuple[str, ...]]] = [
 
 def answers(content, question: str) -> list[str]:
     """What /search puts first for ``question``, as expected-answer keys, best first."""
-    from bot.commands.search import covered_codes, exact_country
+    from bot.commands.salary import covered_codes
+    from bot.commands.search import exact_country
     from bot.content.search import route
 
     intent = route(question, exact_country(content), covered_codes(content))

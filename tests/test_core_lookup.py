@@ -192,6 +192,40 @@ async def test_compare_with_two_multiword_countries_still_works(services):
     assert "United Kingdom" in shown and "South Africa" in shown
 
 
+@pytest.mark.parametrize(
+    ("typed", "city", "country"),
+    [
+        ("london", "London", "United Kingdom"),
+        ("Paris", "Paris", "France"),
+        ("new york", "New York", "United States"),
+    ],
+)
+async def test_a_city_gets_its_countrys_figures_and_says_so(services, typed, city, country):
+    reply, shown = await ask(services, f"/salary {typed}")
+    assert reply.title == f"ML engineer salary in {country}", shown
+    assert f"no figures for {city} itself; these are the country-wide figures ({country})" in shown
+
+
+async def test_a_city_of_an_uncovered_country_names_the_country(services):
+    reply, shown = await ask(services, "/salary vienna")
+    assert reply.kind == "error"
+    assert "Vienna is in Austria" in shown and "no figures for Austria" in shown
+    assert "€" not in shown and "$" not in shown
+
+
+async def test_compare_takes_cities_and_notes_each(services):
+    reply, shown = await ask(services, "/salary compare london paris")
+    assert reply.title == "United Kingdom vs France", shown
+    assert "London itself" in shown and "Paris itself" in shown
+    reply, shown = await ask(services, "/salary compare london uk")
+    assert reply.kind == "error" and "Both are United Kingdom" in shown
+
+
+async def test_a_country_name_beats_a_city_of_the_same_name(services):
+    reply, shown = await ask(services, "/salary canada")
+    assert reply.title == "ML engineer salary in Canada" and "itself" not in shown
+
+
 # -- salary labels (issue 11) ---------------------------------------------------------------
 
 

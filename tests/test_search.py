@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from bot.adapters.console import ConsoleSession
 from bot.app import build_services
-from bot.commands.search import covered_codes, exact_country
+from bot.commands.salary import covered_codes
+from bot.commands.search import exact_country
 from bot.content import Content
 from bot.content.search import Doc, SearchIndex, comparison, route, term, terms
 from bot.core.clock import FakeClock

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.commands._common import money
 from bot.commands._pictures import salary_chart, with_picture
 from bot.content.schema import Salary
+from bot.content.search import world_places
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.lookup import did_you_mean, join_or
@@ -17,6 +18,48 @@ BASIS = {"base": "base pay", "total": "total pay", "unspecified": "pay basis not
 
 def _countries(services) -> list[str]:
     return services.content.countries()
+
+
+def covered_codes(content) -> dict[str, str]:
+    """ISO 3166 code → display name of every country the guides give salary figures for."""
+    return {figures[0].country_code.upper(): name for name, figures in content.by_country.items()}
+
+
+def _city(ctx: Context, text: str) -> tuple[str, str] | None:
+    """``(country, city)`` when ``text`` is exactly a time-zone city ("london", "new york")
+    of a country the guides cover; a UserError when it is one of a country they don't cover
+    ("vienna": no figures for Austria); None when it names no such city. The guides give
+    figures per country only, so the caller says the figures are country-wide."""
+    places = world_places(text)
+    if len(places) != 1 or not places[0].is_city:
+        return None
+    place = places[0]
+    if " ".join(text.lower().split()) != place.name.lower():
+        return None  # the city is only part of the text ("london and paris")
+    country = covered_codes(ctx.content).get(place.country_code)
+    if country is None:
+        raise UserError(
+            f"{place.name} is in {place.country}, and the guides have no figures for "
+            f"{place.country}. The guides have figures for: {', '.join(ctx.content.countries())}."
+        )
+    return country, place.name
+
+
+def _place(ctx: Context, text: str):
+    """``(match, note)``: the covered country ``text`` names — exactly, as a close typo
+    (note "Showing X for …") or as one of its cities (note: the figures are country-wide) —
+    or a UserError that says why not (see ``_country`` and ``_city``)."""
+    exact = ctx.content.find_country(text)
+    city = None if exact is not None and exact.exact else _city(ctx, text)
+    if city is not None:  # "/salary london": the country's figures, saying so
+        match = _country(ctx, city[0])
+        note = (
+            f"The guides have no figures for {neutralize(city[1], 40)} itself; "
+            f"these are the country-wide figures ({match.key})."
+        )
+        return match, note
+    match = _country(ctx, text)
+    return match, None if match.exact else f"Showing {match.key} for “{neutralize(text, 40)}”."
 
 
 def _country(ctx: Context, text: str):
@@ -97,9 +140,8 @@ async def salary(ctx: Context, country: str | None = None) -> Reply:
                 f"year ({ctx.content.cite(s.source)})."
             )
         return Reply(title="ML engineer salaries — countries with figures", text=text, items=items)
-    match = _country(ctx, country)
+    match, note = _place(ctx, country)
     figures = match.figures
-    note = None if match.exact else f"Showing {match.key} for “{neutralize(country, 40)}”."
     if len(figures) > 1:
         note = ((note + " ") if note else "") + (
             f"The guides give {len(figures)} different figures for {match.key}; "
@@ -127,7 +169,7 @@ async def salary(ctx: Context, country: str | None = None) -> Reply:
     needs_store=False,
 )
 async def compare(ctx: Context, a: str, b: str) -> Reply:
-    first = _country(ctx, a)
+    first, first_note = _place(ctx, a)
     several = [] if ctx.content.find_country(b) else ctx.content.split_countries(b)
     if len(several) > 1:
         named = [first.key, *several]
@@ -135,7 +177,7 @@ async def compare(ctx: Context, a: str, b: str) -> Reply:
             f"/salary compare takes two countries; you named {len(named)} ({', '.join(named)}). "
             f"Compare two at a time, e.g. /salary compare {_arg(a)} {_arg(several[0])}."
         )
-    second = _country(ctx, b)
+    second, second_note = _place(ctx, b)
     if first.key == second.key:
         raise UserError(f"Both are {first.key}: pick two different countries.")
     fields = []
@@ -146,11 +188,10 @@ async def compare(ctx: Context, a: str, b: str) -> Reply:
         )
         fields.append(Field(match.key, value[:1000]))
     currencies = {s.currency for m in (first, second) for s in m.figures}
-    text = (
-        "Figures are in local currency and not converted; compare them with care."
-        if len(currencies) > 1
-        else None
-    )
+    notes = [first_note, second_note]
+    if len(currencies) > 1:
+        notes.append("Figures are in local currency and not converted; compare them with care.")
+    text = " ".join(n for n in notes if n) or None
     title = f"{first.key} vs {second.key}"
     reply = Reply(title=title, text=text, fields=tuple(fields))
     chart = await salary_chart(

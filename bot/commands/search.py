@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from bot.commands.interview import reveal
 from bot.commands.quiz import post_quiz
-from bot.commands.salary import compare, salary
+from bot.commands.salary import compare, covered_codes, salary
 from bot.content import Content, norm
 from bot.content.search import Hit, route
 from bot.core import actions
@@ -71,11 +71,6 @@ def _country_keys(content: Content) -> dict[str, str]:
     return keys
 
 
-def covered_codes(content: Content) -> dict[str, str]:
-    """ISO 3166 code → display name of every country the guides give salary figures for."""
-    return {figures[0].country_code.upper(): name for name, figures in content.by_country.items()}
-
-
 def _entry(ctx: Context, rank: int, hit: Hit) -> Entry:
     doc = hit.doc
     verb = OPEN.get(doc.kind)
@@ -116,14 +111,9 @@ async def search(ctx: Context, query: str) -> Reply:
     shown = neutralize(query, 60)
     intent = route(query, exact_country(ctx.content), covered_codes(ctx.content))
     if intent is not None and intent.kind == "salary":
-        card = await salary(ctx, country=intent.places[0])
-        if intent.via:
-            note = (
-                f"The guides have no figures for {neutralize(intent.via, 40)} itself; "
-                f"these are the country-wide figures ({intent.places[0]})."
-            )
-            card = card.with_(text=f"{note} {card.text}" if card.text else note)
-        return card
+        # A city ("salary in london") goes in as the city: /salary says the figures are its
+        # country's.
+        return await salary(ctx, country=intent.via or intent.places[0])
     if intent is not None and intent.kind == "salary-compare":
         return await compare(ctx, *intent.places)
     if intent is not None and intent.kind == "salary-missing":
