@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -176,13 +175,13 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
+        from bot.core.timezones import is_zone
+
+        if not is_zone(v):
             raise ValueError(
                 f"{v!r} is not an IANA timezone name — use one such as Europe/Berlin, "
                 "America/New_York or UTC"
-            ) from None
+            )
         return v
 
     @field_validator("log_level", "log_level_libraries")

@@ -158,6 +158,15 @@ def test_timezone_typo_is_asked_not_taken():
     assert "Did you mean Europe/Berlin" in exc.value.message
 
 
+@pytest.mark.parametrize("typed", ["localtime", "Factory", "posixrules", "posix/Europe/Berlin"])
+def test_files_of_the_zoneinfo_folder_are_not_timezones(typed):
+    """``localtime`` (the host's own zone) and ``Factory`` ("local time zone must be set")
+    load with ZoneInfo but name no place: a member's days must not follow them."""
+    with pytest.raises(UserError) as exc:
+        parse_timezone(typed)
+    assert "isn't a timezone I know" in exc.value.message
+
+
 def test_offsets_map_to_iana_names_for_storage():
     assert iana_name("UTC+02:00") == "Etc/GMT-2"
     assert iana_name("Europe/Berlin") == "Europe/Berlin"

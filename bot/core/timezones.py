@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
-from zoneinfo import ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfoNotFoundError
 
 from bot.core.errors import UserError
 from bot.core.lookup import Resolver, did_you_mean, fold, join_or
@@ -99,9 +99,20 @@ def suggestions() -> list[str]:
 _REGIONS = {"Europe", "America", "Asia", "Africa", "Australia", "Pacific", "Atlantic", "Indian"}
 
 
+def is_zone(name: str) -> bool:
+    """Whether ``name`` is a real zone of the tz database, exactly as spelled (``Europe/Berlin``,
+    ``UTC``); not a file that merely sits in a zoneinfo folder (``localtime``, ``posixrules``)
+    nor ``Factory``, the placeholder zone whose time is "local time zone must be set"."""
+    return _zone_names().get(name.lower()) == name
+
+
 @lru_cache(maxsize=1)
 def _zone_names() -> dict[str, str]:
-    return {z.lower(): z for z in available_timezones() if not z.startswith(_LEGACY)}
+    """Lowercased → spelled name of every zone the ``tzdata`` package lists (its ``zones``
+    file), without the legacy folders and ``Factory``. The system's zoneinfo folder can hold
+    other files (``localtime``), which ``available_timezones`` would return too."""
+    listed = (resources.files("tzdata") / "zones").read_text(encoding="utf-8").split()
+    return {z.lower(): z for z in listed if z != "Factory" and not z.startswith(_LEGACY)}
 
 
 @lru_cache(maxsize=1)
