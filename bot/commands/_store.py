@@ -46,8 +46,10 @@ def refuse_bots(ctx: Context) -> None:
 
 
 def small_int(value: str, digits: int = 18) -> int | None:
-    """An id or number from a button argument, or None if it isn't plain ASCII digits."""
-    if value.isascii() and value.isdigit() and len(value) <= digits:
+    """An id or number from a button argument, or None unless it is plain ASCII digits as
+    ``str(int)`` writes them (no sign, no leading zero: a forged "007" or "00" is refused)."""
+    canonical = value == "0" or not value.startswith("0")
+    if value.isascii() and value.isdigit() and len(value) <= digits and canonical:
         return int(value)
     return None
 

@@ -95,6 +95,20 @@ async def read_group_and_period(
     )
 
 
+async def split_page(ctx: Context, words: str) -> tuple[str | None, int]:
+    """``(the rest or None, page)`` when ``words`` ends in a page number ("all 2", "Night Owls
+    week 3", "2"), else ``(words, 1)``. A group whose whole name ends in a number ("Team 2")
+    keeps its name."""
+    *rest, last = " ".join(strip_controls(words).split()).split(" ") or [""]
+    number = small_int(last, 5)
+    if not number:
+        return words, 1
+    whole = Resolver((g, g, ()) for g in await group_names(ctx)).candidates(words, typos=False)
+    if whole:
+        return words, 1
+    return " ".join(rest) or None, number
+
+
 def _period_resolver() -> Resolver[str]:
     return Resolver(
         (p, p, [w for w, t in PERIOD_WORDS.items() if t == p and len(w) > 1]) for p in PERIODS
@@ -174,11 +188,18 @@ async def board(ctx: Context, group: str | None, period: str, page: int) -> Repl
         Option("period", "week, month or all", choices=PERIODS),
         Option("page", "page number", type="integer", min_value=1, max_value=10_000),
     ],
-    examples=["/leaderboard", "/leaderboard week", "/leaderboard Night Owls month"],
+    examples=[
+        "/leaderboard",
+        "/leaderboard week",
+        "/leaderboard Night Owls month",
+        "/leaderboard all 2",
+    ],
 )
 async def leaderboard(
     ctx: Context, group: str | None = None, period: str | None = None, page: int = 1
 ) -> Reply:
+    if group is not None and page == 1:
+        group, page = await split_page(ctx, group)
     group, period, note = await read_group_and_period(ctx, group, period)
     reply = await board(ctx, group, period, page)
     return reply.with_(text=f"{note}\n{reply.text}") if note else reply
@@ -189,7 +210,7 @@ async def turn_page(
     ctx: Context, period: str = "all", page: str = "1", group: str = "", *_: str
 ) -> Reply:
     number = small_int(page, 5)
-    if period not in PERIODS or number is None:
+    if period not in PERIODS or not number:
         raise UserError("That button has expired. Run /leaderboard again.")
     reply = await board(ctx, group or None, period, number)
     return reply.with_(replace=True)

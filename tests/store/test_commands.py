@@ -10,6 +10,7 @@ from bot.adapters.console import ConsoleSession, render
 from bot.app import build_services, context
 from bot.content import Content
 from bot.content.schema import QuizQuestion
+from bot.core import actions
 from bot.core.clock import FakeClock
 from bot.core.context import Member
 from bot.core.dispatch import execute, press
@@ -240,6 +241,19 @@ async def test_leaderboard_pages_and_own_rank(services, store):
     assert page2.replace and "11. M10" in render(page2) and "Page 2 of 3" in render(page2)
     page3 = await last.send("leaderboard page:3")
     assert "25. M24 (you) — 10 pts" in render(page3)
+    # A trailing number is the page, after a period word or alone (reviewer: "all 2").
+    for typed in ("leaderboard all 2", "leaderboard 2", "leaderboard all time 2"):
+        shown = render(await last.send(typed))
+        assert "11. M10" in shown and "Page 2 of 3" in shown, (typed, shown)
+    assert "Page 2 of 3" in render(await last.send("leaderboard week 2"))
+    # A group whose name ends in a number keeps it.
+    await last.send("group create Team 2")
+    shown = render(await last.send("leaderboard Team 2"))
+    assert "Leaderboard · Team 2" in shown, shown
+    # A forged page button ("00", "007") is refused like any expired button.
+    forged = actions.encode(services, "lb.page", "all", "00", "")
+    here = context(services, "console", "local", "console", Member("m24", "M24"))
+    assert "expired" in render(await press(here, forged))
 
 
 async def test_isolation_through_commands(services):
