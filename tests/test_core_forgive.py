@@ -227,3 +227,45 @@ async def test_a_difficulty_typo_in_the_topic_place_is_explained(services):
 def test_a_bare_number_is_not_called_a_command():
     msg = refused("/1")
     assert "isn't a command" in msg and "/1" not in msg
+
+
+@pytest.mark.parametrize(
+    ("typed", "title", "note"),
+    [
+        (
+            "/role responsibilites",
+            "Responsibilities",
+            "Showing responsibilities for “responsibilites”",
+        ),
+        (
+            "/path chalenges",
+            "Challenges and how to overcome them",
+            "Showing challenges for “chalenges”",
+        ),
+        ("/resources kind:corse", "Learning resources (course)", "Showing course for “corse”"),
+    ],
+)
+async def test_a_choice_read_as_a_typo_says_so(services, typed, title, note):
+    """Every choice option (sections, kinds, periods…) read as a close typo is named in the
+    reply, as topics and countries are: a guess is never silent."""
+    reply, shown, _ = await ask(services, typed)
+    assert reply.title == title and note in shown, shown
+    exact, shown, _ = await ask(
+        services,
+        typed.replace("responsibilites", "responsibilities")
+        .replace("chalenges", "challenges")
+        .replace("corse", "course"),
+    )
+    assert "Showing" not in shown
+
+
+async def test_a_kind_nothing_has_yet_is_named_not_blamed_on_two_filters(services):
+    reply, shown, _ = await ask(services, "/resources kind:podcast")
+    assert "There are no podcast resources yet" in shown and "both filters" not in shown
+    assert "course" in shown.split("Kinds with resources:")[1]
+
+
+async def test_a_kind_missing_from_a_topic_offers_each_filter_alone(services):
+    reply, _, text = await ask(services, "/resources statistics kind:job-platform")
+    assert "No job-platform resources on statistics" in text
+    assert "/resources statistics" in text and "/resources kind:job-platform" in text

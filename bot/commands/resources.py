@@ -89,6 +89,18 @@ def _match_topic(content, topic: str) -> tuple[list[Resource], str | None]:
     raise UserError(f"I have no resources on “{neutralize(topic, 40)}”.{hint}")
 
 
+def _none(ctx: Context, topic: str | None, kind: str | None) -> str:
+    """Why a /resources lookup found nothing, and what to try instead."""
+    kinds = sorted({r.kind for r in ctx.content.resources})
+    if kind is not None and kind not in kinds:
+        return f"There are no {kind} resources yet. Kinds with resources: {', '.join(kinds)}."
+    shown = neutralize(topic or "", 40)
+    return (
+        f"No {kind} resources on {shown}. Try /resources {shown} for every kind, or "
+        f"/resources kind:{kind} for every topic."
+    )
+
+
 @command(
     "resources",
     description="Learning resources: courses, books, blogs, practice and job platforms",
@@ -119,9 +131,6 @@ async def resources(ctx: Context, topic: str | None = None, kind: str | None = N
     if kind:
         title += f" ({kind})"
     if not found:
-        return Reply(
-            title=title,
-            text=((note + " ") if note else "") + "Nothing matches both filters. Try without kind.",
-        )
+        return Reply(title=title, text=((note + " ") if note else "") + _none(ctx, topic, kind))
     items = tuple(Entry(r.title, _describe(r), ctx.content.cite(r.source)) for r in found)
     return Reply(title=title, text=note, items=items)

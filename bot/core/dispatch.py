@@ -47,8 +47,12 @@ async def invoke(ctx: Context, cmd: Command, raw: dict[str, Any], page: int = 1)
             return error(ADMIN_ONLY)
         if cmd.needs_store:
             await ctx.services.wait_ready()
-        values = convert(ctx, cmd, raw)
+        notes: list[str] = []
+        values = convert(ctx, cmd, raw, notes)
         reply = await cmd.handler(ctx, **values)
+        if notes:  # options read as close typos: say how they were read
+            text = " ".join(notes)
+            reply = reply.with_(text=f"{text}\n{reply.text}" if reply.text else text)
         if cmd.ephemeral and not reply.ephemeral:
             reply = reply.with_(ephemeral=True)
         if cmd.paged:
@@ -82,8 +86,11 @@ async def press(ctx: Context, action_id: str) -> Reply:
         return error("Sorry, something went wrong on my side. The error has been logged.")
 
 
-def convert(ctx: Context, cmd: Command, raw: dict[str, Any]) -> dict[str, Any]:
-    """Typed, validated option values; a UserError that says what is wrong otherwise."""
+def convert(
+    ctx: Context, cmd: Command, raw: dict[str, Any], notes: list[str] | None = None
+) -> dict[str, Any]:
+    """Typed, validated option values; a UserError that says what is wrong otherwise. A
+    choice read as a close typo adds a note to ``notes`` (see ``pick_choice``)."""
     out: dict[str, Any] = {}
     for name in raw:
         if cmd.option(name) is None:
@@ -99,11 +106,13 @@ def convert(ctx: Context, cmd: Command, raw: dict[str, Any]) -> dict[str, Any]:
                     f"/{cmd.name} needs {opt.name}: {opt.description}. Usage: {usage_of(cmd, spelling(ctx))}"
                 )
             continue
-        out[opt.name] = _convert_one(ctx, cmd, opt, value)
+        out[opt.name] = _convert_one(ctx, cmd, opt, value, notes)
     return out
 
 
-def _convert_one(ctx: Context, cmd: Command, opt: Option, value: Any) -> Any:
+def _convert_one(
+    ctx: Context, cmd: Command, opt: Option, value: Any, notes: list[str] | None = None
+) -> Any:
     if opt.type == "integer":
         try:
             number = int(str(value).strip())
@@ -122,7 +131,7 @@ def _convert_one(ctx: Context, cmd: Command, opt: Option, value: Any) -> Any:
     if not text:
         raise UserError(f"{opt.name} can't be empty.")
     if opt.choices:
-        return pick_choice(opt.name, text, opt.choices, opt.aliases)
+        return pick_choice(opt.name, text, opt.choices, opt.aliases, notes)
     return text
 
 
@@ -131,14 +140,19 @@ def pick_choice(
     value: str,
     choices: tuple[str, ...] | list[str],
     aliases: Mapping[str, str] | None = None,
+    notes: list[str] | None = None,
 ) -> str:
     """The choice ``value`` names: exactly (any case, ``-``/space/``_`` alike), by an alias
     (``aliases`` maps other words to choices), or by a close typo (``bot.core.lookup``);
-    otherwise a UserError that shows what was typed and the choices."""
+    otherwise a UserError that shows what was typed and the choices. A typo read as a choice
+    adds "Showing <choice> for “<typed>”." to ``notes`` (the reply shows it), so a guess is
+    never silent."""
     allowed = set(choices)
     entries = [(c, c, [a for a, t in (aliases or {}).items() if t == c]) for c in choices]
     hits = Resolver(entries).candidates(value)
     if len(hits) == 1 and hits[0].item in allowed:
+        if not hits[0].exact and notes is not None:
+            notes.append(f"Showing {hits[0].item} for “{neutralize(value.strip(), 40)}”.")
         return hits[0].item
     shown = neutralize(value.strip(), 40)
     if len(hits) > 1:
