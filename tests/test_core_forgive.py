@@ -269,3 +269,18 @@ async def test_a_kind_missing_from_a_topic_offers_each_filter_alone(services):
     reply, _, text = await ask(services, "/resources statistics kind:job-platform")
     assert "No job-platform resources on statistics" in text
     assert "/resources statistics" in text and "/resources kind:job-platform" in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [
+        ("/role a day in the life", "A day in the life"),
+        ("/role vs data scientist", "ML engineer vs other roles"),
+        ("/role skills", "Skills and qualifications asked for"),
+        ("/path project ideas", "Project ideas"),
+        ("/path certs", "Certifications"),
+    ],
+)
+async def test_sections_answer_to_the_words_the_readme_uses(services, typed, title):
+    reply, shown, _ = await ask(services, typed)
+    assert reply.title == title and "Showing" not in shown, shown

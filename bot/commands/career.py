@@ -36,6 +36,35 @@ ROLE_SECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "faq": ("Frequently asked questions", ("faq",)),
 }
 
+# The words members use for a section (the README's descriptions) → its name.
+ROLE_ALIASES = {
+    "what": "overview",
+    "role": "overview",
+    "duties": "responsibilities",
+    "jd": "job-description",
+    "day in the life": "day",
+    "a day in the life": "day",
+    "skills": "requirements",
+    "qualifications": "requirements",
+    "vs": "comparison",
+    "vs data scientist": "comparison",
+    "data scientist": "comparison",
+    "problem types": "problems",
+    "kpi": "kpis",
+    "metrics": "kpis",
+    "questions": "faq",
+}
+PATH_ALIASES = {
+    "career paths": "paths",
+    "step by step": "steps",
+    "degree": "education",
+    "certs": "certifications",
+    "project ideas": "projects",
+    "job search": "jobs",
+    "finding a job": "jobs",
+    "job outlook": "outlook",
+}
+
 
 def _entries(ctx: Context, kinds: tuple[str, ...]) -> tuple[Entry, ...]:
     out = []
@@ -74,6 +103,8 @@ def _section(ctx: Context, sections, section: str) -> Reply:
             "section",
             "paths, steps, education, experience, certifications, projects, jobs, challenges, outlook",
             choices=tuple(PATH_SECTIONS),
+            aliases=PATH_ALIASES,
+            greedy=True,
         )
     ],
     examples=["/path", "/path steps", "/path paths"],
@@ -94,6 +125,8 @@ async def path(ctx: Context, section: str | None = None) -> Reply:
             "section",
             "overview, responsibilities, job-description, day, requirements, comparison, problems, industries, kpis, tools, faq",
             choices=tuple(ROLE_SECTIONS),
+            aliases=ROLE_ALIASES,
+            greedy=True,
         )
     ],
     examples=["/role", "/role responsibilities", "/role faq"],
