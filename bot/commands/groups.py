@@ -87,12 +87,13 @@ async def find_group(
 
 
 def _name_option(desc: str = "the group's name", live: bool = True) -> Option:
+    # A new name is held to MAX_NAME; a name looked up may be longer before it is tidied.
     return Option(
         "name",
         desc,
         required=True,
         greedy=True,
-        max_length=100,
+        max_length=100 if live else MAX_NAME,
         suggest_live=group_names if live else None,
     )
 
@@ -101,7 +102,7 @@ def _name_option(desc: str = "the group's name", live: bool = True) -> Option:
     "group",
     "create",
     description="Create a study group (you join it)",
-    options=[_name_option("a name for the group (2–32 characters)", live=False)],
+    options=[_name_option(f"a name for the group (2–{MAX_NAME} characters)", live=False)],
     examples=["/group create Night Owls"],
 )
 async def create(ctx: Context, name: str) -> Reply:
@@ -232,7 +233,7 @@ async def _split_rename(ctx: Context, name: str, new_name: str | None) -> tuple[
     description="Rename a study group (admins)",
     options=[
         _name_option("the group's name (quote it, or put “to” before the new name)"),
-        Option("new_name", "the new name", max_length=100),
+        Option("new_name", f"the new name (2–{MAX_NAME} characters)", max_length=MAX_NAME),
     ],
     examples=[
         '/group rename "Night Owls" "Early Birds"',

@@ -127,7 +127,7 @@ def _convert_one(
         return number
     text = strip_controls(str(value)).strip()
     if len(text) > opt.max_length:
-        raise UserError(f"{opt.name} is too long: keep it under {opt.max_length} characters.")
+        raise UserError(f"{opt.name} is too long: at most {opt.max_length} characters.")
     if not text:
         raise UserError(f"{opt.name} can't be empty.")
     if opt.choices:
