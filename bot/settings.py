@@ -45,6 +45,15 @@ class ConfigError(Exception):
         self.problems = problems
 
 
+# Query parameters a PostgreSQL URL may carry: asyncpg's own connect() arguments, and libpq's
+# connect_timeout (seconds) and application_name, which bot.store.engine hands to asyncpg as
+# ``timeout`` and ``server_settings``. libpq's sslmode becomes ``ssl``.
+PG_QUERY = frozenset(
+    {"ssl", "target_session_attrs", "passfile", "krbsrvname", "gsslib", "direct_tls"}
+    | {"connect_timeout", "application_name"}
+)
+
+
 def database_url(raw: str) -> str:
     """``raw`` as the async URL the store uses; ``ValueError`` (one line) if it can't be used.
 
@@ -52,7 +61,8 @@ def database_url(raw: str) -> str:
     ``postgresql+psycopg2://`` (any driver) → ``postgresql+asyncpg://``; ``sqlite:///bot.db``,
     ``sqlite:////abs/path.db`` → ``sqlite+aiosqlite://`` with the path made absolute (relative
     paths are relative to the working directory at start-up). libpq's ``sslmode`` query
-    parameter becomes asyncpg's ``ssl``. The password is kept (never shown in messages).
+    parameter becomes asyncpg's ``ssl``; other query parameters are checked against
+    ``PG_QUERY``. The password is kept (never shown in messages).
     """
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -75,6 +85,20 @@ def database_url(raw: str) -> str:
             url = url.update_query_dict({"ssl": url.query["sslmode"]}).difference_update_query(
                 ["sslmode"]
             )
+        unknown = sorted(set(url.query) - PG_QUERY)
+        if unknown:
+            raise ValueError(
+                f"has a parameter the bot doesn't know ({', '.join(unknown)}) — it understands "
+                f"{', '.join(sorted(PG_QUERY | {'sslmode'}))}"
+            )
+        timeout = url.query.get("connect_timeout")
+        if timeout is not None:
+            try:
+                ok = 1 <= float(str(timeout)) <= 3600
+            except ValueError:
+                ok = False
+            if not ok:
+                raise ValueError("connect_timeout must be a number of seconds from 1 to 3600")
     elif backend == "sqlite":
         url = url.set(drivername="sqlite+aiosqlite")
         path = url.database or ""

@@ -31,7 +31,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -66,9 +66,27 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(url, echo=echo, **pool)
         _tune_sqlite(engine, SqliteFile(path) if file_backed else None)
         return engine
+    parsed, connect_args = libpq_params(parsed)
     return create_async_engine(
-        url, echo=echo, pool_size=10, max_overflow=10, pool_timeout=60, pool_pre_ping=True
+        parsed,
+        echo=echo,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=60,
+        pool_pre_ping=True,
+        connect_args=connect_args,
     )
+
+
+def libpq_params(url: URL) -> tuple[URL, dict]:
+    """``url`` without libpq's ``connect_timeout`` (seconds) and ``application_name``, and
+    the asyncpg ``connect()`` arguments they stand for (``timeout``, ``server_settings``)."""
+    args: dict = {}
+    if "connect_timeout" in url.query:
+        args["timeout"] = float(str(url.query["connect_timeout"]))
+    if "application_name" in url.query:
+        args["server_settings"] = {"application_name": str(url.query["application_name"])}
+    return url.difference_update_query(["connect_timeout", "application_name"]), args
 
 
 def check_sqlite_location(path: str) -> None:

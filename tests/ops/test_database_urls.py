@@ -86,3 +86,39 @@ async def test_postgresql_url_forms(form, pg_database, tmp_path):
     url = form.format(db=pg_database)
     await works_everywhere(url, tmp_path, f"Club {PG_FORMS.index(form)}")
     assert not list(tmp_path.glob("*.db"))  # no SQLite file as a silent substitute
+
+
+async def test_libpq_parameters_reach_the_server(pg_database, tmp_path):
+    """libpq's connect_timeout and application_name (what providers put in URLs) are handed to
+    asyncpg as its own arguments; the server sees the application name."""
+    from bot.store import open_store
+
+    url = (
+        f"postgresql://postgres@127.0.0.1:5432/{pg_database}"
+        "?connect_timeout=7&application_name=mle-bot-test&sslmode=disable"
+    )
+    from bot.settings import database_url
+
+    store = await open_store(database_url(url))
+    try:
+        async with store.engine.connect() as conn:
+            name = (await conn.exec_driver_sql("SHOW application_name")).scalar_one()
+        assert name == "mle-bot-test"
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("foo=bar", "doesn't know (foo)"),
+        ("connect_timeout=soon", "connect_timeout must be a number of seconds"),
+        ("connect_timeout=0", "connect_timeout must be a number of seconds"),
+    ],
+)
+def test_unknown_or_bad_url_parameters_are_one_line(query, says, tmp_path):
+    done = bot(
+        "ask", "/help", cwd=tmp_path, DATABASE_URL=f"postgresql://postgres@127.0.0.1/x?{query}"
+    )
+    assert done.returncode != 0 and says in done.stderr + done.stdout
+    assert "Traceback" not in done.stderr
