@@ -92,7 +92,11 @@ async def post_quiz(
         title=f"Quiz · {q.topic} · {q.difficulty}",
         text=f"{q.question}\n\n{options}",
         buttons=tuple(
-            Button(_label(i, o), actions.encode(ctx.services, "quiz.ans", post_id, i))
+            # The member's request rides along, so "Another quiz" asks the same again.
+            Button(
+                _label(i, o),
+                actions.encode(ctx.services, "quiz.ans", post_id, i, topic or "", difficulty or ""),
+            )
             for i, o in enumerate(shown)
         ),
         footer=f"Your first answer counts · open for {_hours(window)} · {footer_for([q.source], ctx.content)}",
@@ -131,15 +135,21 @@ async def quiz(ctx: Context, topic: str | None = None, difficulty: str | None = 
     return await post_quiz(ctx, topic, difficulty)
 
 
-def _another(ctx: Context, q: QuizQuestion) -> Button:
-    """ "Another quiz" on the answered question's topic and difficulty."""
-    return Button(
-        "Another quiz", actions.encode(ctx.services, "quiz.next", q.topic, q.difficulty), "primary"
-    )
+def _another(ctx: Context, request: tuple[str, str]) -> Button:
+    """ "Another quiz" for what the member asked: ``request`` is (topic, difficulty), each ""
+    for any (no topic: weak-topic practice)."""
+    return Button("Another quiz", actions.encode(ctx.services, "quiz.next", *request), "primary")
 
 
 @action("quiz.ans")
-async def answer(ctx: Context, post_id: str = "", choice: str = "", *_: str) -> Reply:
+async def answer(
+    ctx: Context,
+    post_id: str = "",
+    choice: str = "",
+    topic: str | None = None,
+    difficulty: str | None = None,
+    *_: str,
+) -> Reply:
     store = need_store(ctx)
     pid, index = small_int(post_id), small_int(choice, 2)
     if pid is None or index is None:
@@ -152,6 +162,8 @@ async def answer(ctx: Context, post_id: str = "", choice: str = "", *_: str) -> 
     q = ctx.content.get("quiz", post.question_id)
     if q is None:
         return error("That question has left the quiz bank. Run /quiz for a new one.")
+    # Buttons from before the request rode along: the answered question's topic and level.
+    request = (q.topic, q.difficulty) if topic is None else (topic, difficulty or "")
     order = scoring.decode(post.option_order, len(q.options))
     if order is None:
         return error("That question has changed since it was posted. Run /quiz for a new one.")
@@ -184,7 +196,7 @@ async def answer(ctx: Context, post_id: str = "", choice: str = "", *_: str) -> 
             text=f"You already answered this one ({mine}, which was {verdict}). Your first answer is the one that counts.",
             ephemeral=True,
             kind="error",
-            buttons=(_another(ctx, q),),
+            buttons=(_another(ctx, request),),
         )
     if result.status == "closed":
         return Reply(
@@ -192,7 +204,7 @@ async def answer(ctx: Context, post_id: str = "", choice: str = "", *_: str) -> 
             text=f"Answers after it closes earn nothing. The answer was {right}.\n\n{q.explanation}",
             ephemeral=True,
             kind="error",
-            buttons=(_another(ctx, q),),
+            buttons=(_another(ctx, request),),
         )
     if result.status != "recorded":
         return error("That quiz isn't available here. Run /quiz for a new one.")
@@ -229,14 +241,14 @@ async def answer(ctx: Context, post_id: str = "", choice: str = "", *_: str) -> 
             text=f"{practice}{q.explanation}\n\n{standing}",
             ephemeral=True,
             kind="success",
-            buttons=(_another(ctx, q),),
+            buttons=(_another(ctx, request),),
         )
     return Reply(
         title="Not quite",
         text=f"{practice}The answer is {right}.\n\n{q.explanation}\n\n{standing}\n"
         "It's in your /review queue for another go soon.",
         ephemeral=True,
-        buttons=(_another(ctx, q),),
+        buttons=(_another(ctx, request),),
     )
 
 

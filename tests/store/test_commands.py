@@ -95,7 +95,7 @@ async def test_console_group_quiz_leaderboard_profile(services):
     assert r.kind == "error" and "already answered" in render(r) and "wrong" in render(r)
 
     clock.advance(seconds=10)
-    another = await ann.send("1")  # the "Another quiz" button: the topic has one question
+    another = await ann.send(f"quiz {asked(quiz).topic}")  # the topic has one question
     assert another.buttons and another.title.startswith("Quiz")
     assert asked(another) == asked(quiz)
     r = await answer(ann, another, right=True)
@@ -290,3 +290,24 @@ async def test_quiz_filters(services):
     assert asked(r).id == "q-relu" and "Quiz · deep-learning · easy" in render(r)
     assert "isn't a topic I know" in render(await s.send("quiz nlp"))
     assert "No quiz questions match" in render(await s.send("quiz math hard"))
+
+
+async def test_another_quiz_asks_what_the_member_asked(services):
+    """ "Another quiz" repeats the member's request, not the answered question's topic and
+    level: a plain /quiz stays weak-topic practice over every topic (reviewer finding)."""
+    clock: FakeClock = services.clock
+    s = ConsoleSession(services, Member("ann", "Ann"))
+    for typed, request in [("quiz", ("", "")), ("quiz dl", ("deep-learning", ""))]:
+        quiz = await s.send(typed)
+        r = await answer(s, quiz)
+        nxt = next(b for b in r.buttons if b.label == "Another quiz")
+        assert actions.decode(services, nxt.action) == ("quiz.next", list(request)), typed
+        clock.advance(seconds=10)
+    # A button posted before the request rode along keeps the old meaning.
+    quiz = await s.send("quiz dl")
+    pid, index = actions.decode(services, quiz.buttons[0].action)[1][:2]
+    old = actions.encode(services, "quiz.ans", pid, index)
+    here = context(services, "console", "local", "console", Member("bob", "Bob"))
+    r = await press(here, old)
+    nxt = next(b for b in r.buttons if b.label == "Another quiz")
+    assert actions.decode(services, nxt.action) == ("quiz.next", ["deep-learning", "easy"])
