@@ -24,14 +24,12 @@ import sqlite3
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_store import fmt  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from bench_store import fmt, scratch_pg  # noqa: E402
 
 from bot.practice import review as rules  # noqa: E402
 from bot.store import open_store  # noqa: E402
@@ -164,19 +162,10 @@ async def bench_sqlite(args) -> None:
 async def bench_pg(args) -> None:
     import asyncpg
 
-    base = make_url(args.pg)
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"mle_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        con = await asyncpg.connect(admin, timeout=3)
-    except Exception as exc:
-        print(f"PostgreSQL skipped: unreachable at {base.host}:{base.port} ({type(exc).__name__})")
-        return
-    await con.execute(f'CREATE DATABASE "{name}"')
-    await con.close()
-    url = base.set(database=name).render_as_string(hide_password=False)
-    dsn = base.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
-    try:
+    async with scratch_pg(args.pg) as db:
+        if db is None:
+            return
+        url, dsn = db
         store = await open_store(url)
         await store.close()
         t = time.perf_counter()
@@ -191,10 +180,6 @@ async def bench_pg(args) -> None:
 
         await measure(url, args.members, floor, args)
         await raw.close()
-    finally:
-        con = await asyncpg.connect(admin)
-        await con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await con.close()
 
 
 async def main() -> None:

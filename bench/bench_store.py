@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sqlite3
 import sys
@@ -309,22 +310,40 @@ async def bench_sqlite(args) -> None:
         raw.close()
 
 
-async def bench_pg(args) -> None:
+@contextlib.asynccontextmanager
+async def scratch_pg(pg: str):
+    """A fresh PostgreSQL database on the server of ``pg`` for one run, dropped afterwards:
+    yields ``(SQLAlchemy url, asyncpg dsn)``, or None (after saying so) if it is unreachable."""
     import asyncpg
 
-    base = make_url(args.pg)
+    base = make_url(pg)
     admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
     name = f"mle_bench_{uuid.uuid4().hex[:8]}"
     try:
         con = await asyncpg.connect(admin, timeout=3)
     except Exception as exc:
         print(f"PostgreSQL skipped: unreachable at {base.host}:{base.port} ({type(exc).__name__})")
+        yield None
         return
     await con.execute(f'CREATE DATABASE "{name}"')
     await con.close()
     url = base.set(database=name).render_as_string(hide_password=False)
     dsn = base.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
     try:
+        yield url, dsn
+    finally:
+        con = await asyncpg.connect(admin)
+        await con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await con.close()
+
+
+async def bench_pg(args) -> None:
+    import asyncpg
+
+    async with scratch_pg(args.pg) as db:
+        if db is None:
+            return
+        url, dsn = db
         store = await open_store(url)
         await store.close()
         t = time.perf_counter()
@@ -354,10 +373,6 @@ async def bench_pg(args) -> None:
 
         await measure(url, args.members, floor, same, count_above, args)
         await raw.close()
-    finally:
-        con = await asyncpg.connect(admin)
-        await con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await con.close()
 
 
 async def main() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands._common import DIFFICULTIES, TOPICS, footer_for, resolve_topic
 from bot.commands._store import mark_seen, pick_unseen
 from bot.commands._weak import weak_topic
-from bot.commands.review import rating_buttons
+from bot.commands.review import rating_buttons, with_outline
 from bot.core import actions
 from bot.core.context import Context
 from bot.core.errors import UserError
@@ -17,18 +17,24 @@ def _topics(services) -> list[str]:
     return services.content.interview_topics() or list(TOPICS)
 
 
+def _another(ctx: Context, topic: str | None, difficulty: str | None) -> Button:
+    """ "Another question" for what the member asked (None: any; no topic is weak-topic
+    practice)."""
+    return Button(
+        "Another question", actions.encode(ctx.services, "iv.next", topic or "", difficulty or "")
+    )
+
+
 def _question_reply(ctx: Context, q, topic: str | None, difficulty: str | None) -> Reply:
+    # The member's request rides on "Reveal" too, so the outline's "Another question" asks
+    # the same again.
+    reveal = actions.encode(ctx.services, "iv.reveal", q.id, topic or "", difficulty or "")
     return Reply(
         title=f"Interview question · {q.topic} · {q.difficulty}",
         text=q.question,
         buttons=(
-            Button(
-                "Reveal answer outline", actions.encode(ctx.services, "iv.reveal", q.id), "primary"
-            ),
-            Button(
-                "Another question",
-                actions.encode(ctx.services, "iv.next", topic or "", difficulty or ""),
-            ),
+            Button("Reveal answer outline", reveal, "primary"),
+            _another(ctx, topic, difficulty),
         ),
         footer=footer_for([q.source], ctx.content),
     )
@@ -78,18 +84,24 @@ async def interview(ctx: Context, topic: str | None = None, difficulty: str | No
 
 
 @action("iv.reveal")
-async def reveal(ctx: Context, question_id: str = "", *_: str) -> Reply:
+async def reveal(
+    ctx: Context,
+    question_id: str = "",
+    topic: str | None = None,
+    difficulty: str | None = None,
+    *_: str,
+) -> Reply:
     q = ctx.content.get("interview", question_id)
     if q is None:
         raise UserError("That question is no longer in the bank. Try /interview again.")
-    outline = "\n".join(f"• {point}" for point in q.outline)
+    if topic is None:  # a button from before the request rode along: this question's topic
+        topic, difficulty = q.topic, ""
     return Reply(
         title=f"Interview question · {q.topic} · {q.difficulty}",
-        text=f"{q.question}\n\nWhat a strong answer covers:\n{outline}\n\n"
-        "How did you do? Your grade schedules it for /review.",
+        text=f"{with_outline(q)}\n\nHow did you do? Your grade schedules it for /review.",
         buttons=(
             *(rating_buttons(ctx, q.id, "iv") if ctx.store is not None else ()),
-            Button("Another question", actions.encode(ctx.services, "iv.next", q.topic, "")),
+            _another(ctx, topic or None, difficulty or None),
         ),
         footer=(
             footer_for([q.source], ctx.content)

@@ -155,15 +155,20 @@ async def answer(
     return await next_item(ctx, skip=q.id, lead=f"{verdict} {q.explanation}\n{lead}")
 
 
+def with_outline(q) -> str:
+    """An interview question followed by its answer outline, one bullet per point."""
+    outline = "\n".join(f"• {point}" for point in q.outline)
+    return f"{q.question}\n\nWhat a strong answer covers:\n{outline}"
+
+
 @action("rv.show")
 async def show(ctx: Context, item_id: str = "", *_: str) -> Reply:
     q = ctx.content.get("interview", item_id)
     if q is None:
         raise UserError("That question is no longer in the bank. Run /review again.")
-    outline = "\n".join(f"• {point}" for point in q.outline)
     return Reply(
         title=f"Review · {q.topic} · {q.difficulty}",
-        text=f"{q.question}\n\nWhat a strong answer covers:\n{outline}\n\nHow did you do?",
+        text=f"{with_outline(q)}\n\nHow did you do?",
         buttons=rating_buttons(ctx, q.id),
         ephemeral=True,
         replace=True,

@@ -152,6 +152,23 @@ async def test_interview_another_question_twenty_times_no_repeat_until_exhausted
     assert all(a != b for a, b in zip(shown, shown[1:], strict=False))
 
 
+async def test_the_outlines_another_question_asks_what_the_member_asked(services):
+    """After "Reveal answer outline", "Another question" repeats the member's request: a
+    plain /interview stays weak-topic practice, /interview nlp hard stays nlp and hard."""
+    ann = ConsoleSession(services, Member("ann", "Ann"))
+    for typed, request in [("/interview", ["", ""]), ("/interview nlp hard", ["nlp", "hard"])]:
+        r = await ann.send(typed)
+        reveal = next(b for b in r.buttons if b.label == "Reveal answer outline")
+        shown = await press(ann.ctx, reveal.action)
+        nxt = next(b for b in shown.buttons if b.label == "Another question")
+        assert actions.decode(services, nxt.action) == ("iv.next", request), typed
+    # A Reveal button from before the request rode along: that question's topic, any level.
+    q = next(q for q in services.content.interview if q.topic == "nlp")
+    shown = await press(ann.ctx, actions.encode(services, "iv.reveal", q.id))
+    nxt = next(b for b in shown.buttons if b.label == "Another question")
+    assert actions.decode(services, nxt.action) == ("iv.next", ["nlp", ""])
+
+
 async def test_seen_items_survive_a_restart(services, db_url, content):
     ann = ConsoleSession(services, Member("ann", "Ann"))
     pool = {q.id for q in services.content.interview if q.topic == "coding"}
