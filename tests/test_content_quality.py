@@ -329,18 +329,14 @@ def test_gradient_descent_divergence_item_has_exactly_one_true_option(content: C
 
 def test_quiz_questions_do_not_repeat_interview_questions(content: Content):
     """A quiz item asked the interview bank's question verbatim ('What is training-serving
-    skew?'); token-set similarity catches a question contained in another."""
-    from rapidfuzz import fuzz, process, utils
+    skew?'); the content check's quiz_repeats catches a question contained in another."""
+    from bot.content.quality import quiz_repeats
 
-    interview = {q.id: utils.default_process(q.question) for q in content.interview}
-    repeats = []
-    for q in content.quiz:
-        hit = process.extractOne(
-            utils.default_process(q.question), interview, scorer=fuzz.token_set_ratio
-        )
-        if hit and hit[1] >= 90:
-            repeats.append((q.id, hit[2], round(hit[1])))
-    assert repeats == []
+    items = {"quiz": list(content.quiz), "interview": list(content.interview)}
+    assert quiz_repeats(items) == []
+    iq = next(q for q in content.interview if len(q.question.split()) > 12)
+    planted = content.quiz[0].model_copy(update={"id": "qz-planted", "question": iq.question})
+    assert [r[:2] for r in quiz_repeats({**items, "quiz": [planted]})] == [("qz-planted", iq.id)]
 
 
 def _number(option: str) -> float:

@@ -8,6 +8,8 @@
   lesson is not a repeat of it). Questions of several sentences are also compared sentence by
   sentence, at the stricter ``NEAR_DUPLICATE_SENTENCE``. Each problem names both items;
   intentional pairs go in ``allow_near_duplicates.toml`` beside the content, with a reason.
+- **Quiz repeats**: a quiz question that asks an interview question again, whole or contained
+  in it (``quiz_repeats``; no length ratio, ``QUIZ_REPEAT``).
 - **Interview coverage**: every topic of ``InterviewTopic`` has at least ``MIN_PER_TOPIC``
   questions and every topic × difficulty cell at least ``MIN_PER_CELL``, so
   ``/interview topic:X difficulty:Y`` never keeps returning the same question.
@@ -31,6 +33,7 @@ from bot.content.schema import Difficulty, InterviewTopic, Item
 NEAR_DUPLICATE = 85  # token_set_ratio at or above which two texts are the same question
 MIN_LENGTH_RATIO = 0.6  # shorter / longer word count: below this, containment is not a repeat
 MIN_WORDS = 3  # fewer content words than this ("What is PCA?") is too short to judge
+QUIZ_REPEAT = 90  # a quiz question asking an interview question again (see quiz_repeats)
 NEAR_DUPLICATE_SENTENCE = 95  # one sentence of a question repeating another text, near verbatim
 MIN_SENTENCE_WORDS = 5  # "What are the likely causes?" alone is no repeat
 MIN_PER_TOPIC = 15
@@ -193,6 +196,30 @@ def load_allowed(
     return frozenset(allowed), errors  # type: ignore[arg-type]
 
 
+def quiz_repeats(
+    items: dict[str, list[Item]],
+    threshold: float = QUIZ_REPEAT,
+    allowed: frozenset[frozenset[tuple[str, str]]] = frozenset(),
+) -> list[tuple[str, str, float]]:
+    """``(quiz id, interview id, score)`` for each quiz question that asks an interview
+    question again, whole or contained in it ("What is training-serving skew?"): rapidfuzz's
+    ``token_set_ratio`` of the two questions (default processing, every word kept) at or above
+    ``threshold``. Unlike ``near_duplicates`` there is no length ratio: a short quiz question
+    inside a longer interview question is still the same question."""
+    interview = {q.id: utils.default_process(q.question) for q in items.get("interview", ())}  # type: ignore[attr-defined]
+    out = []
+    for q in items.get("quiz", ()):
+        hit = process.extractOne(
+            utils.default_process(q.question),  # type: ignore[attr-defined]
+            interview,
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=threshold,
+        )
+        if hit and frozenset({("quiz", q.id), ("interview", hit[2])}) not in allowed:
+            out.append((q.id, hit[2], float(hit[1])))
+    return out
+
+
 def coverage_problems(items: dict[str, list[Item]]) -> list[ContentError]:
     """Interview topics below MIN_PER_TOPIC and topic × difficulty cells below MIN_PER_CELL."""
     questions = items.get("interview", [])
@@ -241,6 +268,16 @@ def check(
                 f"near-duplicate of {pair.b.ref} (similarity {pair.score:.0f}): "
                 f"“{pair.a.text[:80]}” / “{pair.b.text[:80]}” — reword one, remove one, or "
                 f"list the pair in {ALLOW_FILE} with a reason",
+            )
+        )
+    for quiz_id, interview_id, score in quiz_repeats(items, allowed=allowed):
+        problems.append(
+            ContentError(
+                files.get(("quiz", quiz_id), "quiz.yaml"),
+                quiz_id,
+                f"asks interview question {interview_id} again (similarity {score:.0f}) — "
+                f"reword it to test something the interview question doesn't, or list the "
+                f"pair in {ALLOW_FILE} with a reason",
             )
         )
     problems.extend(coverage_problems(items))
