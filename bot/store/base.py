@@ -239,10 +239,11 @@ class StoreBase:
             )
 
     @staticmethod
-    def _above_expr(platform: str, workspace: str, period: str, points: int):
-        """SQL for how many members of a workspace board have more than ``points``: at each
-        histogram level, the buckets above mine up to the end of my bucket one level up (the
-        top level: all above). Bounded by the widths, however many members there are."""
+    def _above_expr(platform: str, workspace: str, period: str, points):
+        """SQL for how many members of a workspace board have more than ``points`` (an int or
+        an integer SQL expression): at each histogram level, the buckets above mine up to the
+        end of my bucket one level up (the top level: all above). Bounded by the widths,
+        however many members there are."""
         h = score_histogram
         parts = []
         for level, width in enumerate(HISTOGRAM_WIDTHS):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.base import StoreBase
@@ -22,6 +23,11 @@ from bot.store.tables import (
     point_totals,
     score_histogram,
 )
+
+
+class _Me(NamedTuple):
+    points: int
+    name: str | None
 
 
 def _board_count(t, group_id, platform: str, workspace: str, key: str):
@@ -61,7 +67,7 @@ class LeaderboardsMixin(StoreBase):
         key = period_key(period, at, tz)
         t = point_totals
         # Two or three statements per board: the caller's standing with the board's size,
-        # the page, and (past page 1) the rank of its first row. A rank is 1 + the number of
+        # the page, and (past page 1) the rank of its first row (groups: one more). A rank is 1 + the number of
         # members with strictly more points, so ties share it; counts use the totals index.
         async with self.engine.connect() as conn:
             group_name = None
@@ -114,35 +120,52 @@ class LeaderboardsMixin(StoreBase):
             )
             me_row = None
             me_above = 0
-            if member_id is not None:
-                me_row = (
-                    await conn.execute(
-                        select(t.c.points, members.c.name)
-                        .select_from(source)
-                        .where(*where, t.c.member_id == member_id)
-                    )
-                ).one_or_none()
             if group_id is None:
-                # Workspace boards: size and rank from the score histogram (flat cost), in
-                # one statement.
-                mine = me_row.points if me_row is not None else 0
-                total, me_above = (
+                # Workspace boards: the caller's points and name, the board's size and the
+                # caller's rank (score histogram: flat cost) in one statement.
+                mine = (
+                    select(t.c.points).where(*where, t.c.member_id == member_id).scalar_subquery()
+                )
+                name = (
+                    select(members.c.name)
+                    .where(
+                        members.c.platform == platform,
+                        members.c.workspace == workspace,
+                        members.c.member_id == member_id,
+                    )
+                    .scalar_subquery()
+                )
+                points, me_name, total, me_above = (
                     await conn.execute(
                         select(
+                            mine if member_id is not None else literal(None),
+                            name if member_id is not None else literal(None),
                             self._above_expr(platform, workspace, key, 0),
-                            self._above_expr(platform, workspace, key, mine),
+                            self._above_expr(platform, workspace, key, func.coalesce(mine, 0))
+                            if member_id is not None
+                            else literal(0),
                         )
                     )
                 ).one()
+                if points is not None:
+                    me_row = _Me(points, me_name)
             else:
+                if member_id is not None:
+                    me_row = (
+                        await conn.execute(
+                            select(t.c.points, members.c.name)
+                            .select_from(source)
+                            .where(*where, t.c.member_id == member_id)
+                        )
+                    ).one_or_none()
                 # Group boards (a group's members only): one pass over the totals index.
                 size_q = _board_count(t, group_id, platform, workspace, key)
                 if me_row is not None:
-                    mine = me_row.points
+                    mine_points = me_row.points
                     counts = (
                         await conn.execute(
                             size_q.with_only_columns(
-                                func.count(), func.count().filter(t.c.points > mine)
+                                func.count(), func.count().filter(t.c.points > mine_points)
                             )
                         )
                     ).one()
