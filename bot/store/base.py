@@ -11,13 +11,14 @@ committed by the time a method returns, so what a member is told has been stored
 from __future__ import annotations
 
 import asyncio
+import functools
 import zlib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Integer, String, Table, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -266,8 +267,8 @@ class StoreBase:
         self, conn: AsyncConnection, platform: str, workspace: str, period: str, points: int
     ) -> int:
         """How many members of a workspace board have more than ``points`` (histogram)."""
-        expr = self._above_expr(platform, workspace, period, points)
-        return int((await conn.execute(select(expr))).scalar_one())
+        params = {**board_params(platform, workspace, period), "points": points}
+        return int((await conn.execute(_above_one(), params)).scalar_one())
 
     async def _total(
         self, conn: AsyncConnection, platform: str, workspace: str, member_id: str
@@ -309,12 +310,36 @@ class StoreBase:
         old = total - gained
         if total <= 0:
             return total, None, None
-        new_above, old_above = (
-            await conn.execute(
-                select(
-                    self._above_expr(platform, workspace, ALL, total),
-                    self._above_expr(platform, workspace, ALL, max(old, 0)),
-                )
-            )
-        ).one()
+        params = {**board_params(platform, workspace, ALL), "new": total, "old": max(old, 0)}
+        new_above, old_above = (await conn.execute(_above_new_old(), params)).one()
         return total, (1 + int(old_above) if old > 0 else None), 1 + int(new_above)
+
+
+# The histogram statements are built once, with bound parameters (``board_params``): building
+# their nine subqueries anew for every call cost more than running them.
+BOARD_PLATFORM = bindparam("board_platform", type_=String())
+BOARD_WORKSPACE = bindparam("board_workspace", type_=String())
+BOARD_PERIOD = bindparam("board_period", type_=String())
+
+
+def board_params(platform: str, workspace: str, period: str) -> dict[str, str]:
+    """The values of ``BOARD_PLATFORM``, ``BOARD_WORKSPACE`` and ``BOARD_PERIOD``."""
+    return {"board_platform": platform, "board_workspace": workspace, "board_period": period}
+
+
+def board_above(points):
+    """``StoreBase._above_expr`` on the board the ``BOARD_*`` parameters name."""
+    return StoreBase._above_expr(BOARD_PLATFORM, BOARD_WORKSPACE, BOARD_PERIOD, points)
+
+
+@functools.cache
+def _above_one():
+    return select(board_above(bindparam("points", type_=Integer())))
+
+
+@functools.cache
+def _above_new_old():
+    return select(
+        board_above(bindparam("new", type_=Integer())),
+        board_above(bindparam("old", type_=Integer())),
+    )

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import and_, delete, func, literal, select
+from sqlalchemy import String, and_, bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.base import StoreBase
+from bot.store.base import (
+    BOARD_PERIOD,
+    BOARD_PLATFORM,
+    BOARD_WORKSPACE,
+    StoreBase,
+    board_above,
+    board_params,
+)
 from bot.store.periods import period_key
 from bot.store.records import (
     Leaderboard,
@@ -23,6 +31,35 @@ from bot.store.tables import (
     point_totals,
     score_histogram,
 )
+
+
+@functools.cache
+def _workspace_standing():
+    """``(my points or NULL, my name, board size, members above me)`` of the board the
+    ``BOARD_*`` parameters name, for the member in parameter ``member`` (built once)."""
+    t = point_totals
+    member = bindparam("member", type_=String())
+    mine = (
+        select(t.c.points)
+        .where(
+            t.c.platform == BOARD_PLATFORM,
+            t.c.workspace == BOARD_WORKSPACE,
+            t.c.period == BOARD_PERIOD,
+            t.c.points > 0,
+            t.c.member_id == member,
+        )
+        .scalar_subquery()
+    )
+    name = (
+        select(members.c.name)
+        .where(
+            members.c.platform == BOARD_PLATFORM,
+            members.c.workspace == BOARD_WORKSPACE,
+            members.c.member_id == member,
+        )
+        .scalar_subquery()
+    )
+    return select(mine, name, board_above(0), board_above(func.coalesce(mine, 0)))
 
 
 class _Me(NamedTuple):
@@ -122,30 +159,10 @@ class LeaderboardsMixin(StoreBase):
             me_above = 0
             if group_id is None:
                 # Workspace boards: the caller's points and name, the board's size and the
-                # caller's rank (score histogram: flat cost) in one statement.
-                mine = (
-                    select(t.c.points).where(*where, t.c.member_id == member_id).scalar_subquery()
-                )
-                name = (
-                    select(members.c.name)
-                    .where(
-                        members.c.platform == platform,
-                        members.c.workspace == workspace,
-                        members.c.member_id == member_id,
-                    )
-                    .scalar_subquery()
-                )
+                # caller's rank (score histogram: flat cost) in one prepared statement.
+                params = {**board_params(platform, workspace, key), "member": member_id}
                 points, me_name, total, me_above = (
-                    await conn.execute(
-                        select(
-                            mine if member_id is not None else literal(None),
-                            name if member_id is not None else literal(None),
-                            self._above_expr(platform, workspace, key, 0),
-                            self._above_expr(platform, workspace, key, func.coalesce(mine, 0))
-                            if member_id is not None
-                            else literal(0),
-                        )
-                    )
+                    await conn.execute(_workspace_standing(), params)
                 ).one()
                 if points is not None:
                     me_row = _Me(points, me_name)
