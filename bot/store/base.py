@@ -64,6 +64,15 @@ class StoreBase:
         size = getattr(engine.pool, "size", lambda: 10)()
         self._write_slots = asyncio.Semaphore(max(1, size)) if self.dialect != "sqlite" else None
         self._ws_tz: dict[tuple[str, str], str | None] = {}
+        # Reads: on PostgreSQL without BEGIN and ROLLBACK around them (two round trips of the
+        # four a one-SELECT read took); every write goes through ``write`` in a transaction.
+        # SQLite keeps its BEGIN (our own, see bot.store.engine): it costs no round trip and
+        # gives a read of several statements one snapshot.
+        self.reader = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.dialect == "postgresql"
+            else engine
+        )
         self._posts: dict[tuple[str, str, int], QuizPost] = {}
 
     async def close(self) -> None:
@@ -80,8 +89,9 @@ class StoreBase:
             return await run_write(self.engine, fn, lock=None)
 
     async def read(self, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-        """Run ``fn(conn)`` in a read transaction (one consistent snapshot on SQLite)."""
-        async with self.engine.connect() as conn:
+        """Run ``fn(conn)`` for reading (one consistent snapshot on SQLite; on PostgreSQL each
+        statement sees what was committed when it ran)."""
+        async with self.reader.connect() as conn:
             return await fn(conn)
 
     def insert(self, table: Table) -> Any:

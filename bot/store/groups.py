@@ -212,7 +212,7 @@ class GroupsMixin(StoreBase):
             .where(group_members.c.group_id == study_groups.c.id)
             .scalar_subquery()
         )
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             rows = await conn.execute(
                 select(study_groups, count.label("n"))
                 .where(study_groups.c.platform == platform, study_groups.c.workspace == workspace)
@@ -222,7 +222,7 @@ class GroupsMixin(StoreBase):
 
     async def member_groups(self, platform: str, workspace: str, member_id: str) -> list[str]:
         """Names of the groups the member is in."""
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             rows = await conn.execute(
                 select(study_groups.c.name)
                 .join(group_members, group_members.c.group_id == study_groups.c.id)
@@ -239,7 +239,7 @@ class GroupsMixin(StoreBase):
         self, platform: str, workspace: str, name: str, *, limit: int = 50
     ) -> GroupDetail:
         """The group and up to ``limit`` member names (by join date). Raises GroupNotFound."""
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             row = await self._group_row(conn, platform, workspace, name)
             names = (
                 await conn.execute(
@@ -303,5 +303,5 @@ class GroupsMixin(StoreBase):
         return await self.write(go)
 
     async def group_count(self, platform: str, workspace: str) -> int:
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             return (await conn.execute(_groups_in(platform, workspace))).scalar_one()

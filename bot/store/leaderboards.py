@@ -106,7 +106,7 @@ class LeaderboardsMixin(StoreBase):
         # Two or three statements per board: the caller's standing with the board's size,
         # the page, and (past page 1) the rank of its first row (groups: one more). A rank is 1 + the number of
         # members with strictly more points, so ties share it; counts use the totals index.
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             group_name = None
             group_id = None
             if group is not None:

@@ -41,7 +41,7 @@ class MembersMixin(StoreBase):
         """The workspace's timezone, else the bot's default (settings.timezone)."""
         key = (platform, workspace)
         if key not in self._ws_tz:
-            async with self.engine.connect() as conn:
+            async with self.reader.connect() as conn:
                 self._ws_tz[key] = (
                     await conn.execute(
                         select(workspaces.c.timezone).where(
@@ -70,7 +70,7 @@ class MembersMixin(StoreBase):
 
     async def member_timezone(self, platform: str, workspace: str, member_id: str) -> str:
         """The member's timezone: their own, else the workspace's, else the default."""
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             own = (
                 await conn.execute(
                     select(members.c.timezone).where(

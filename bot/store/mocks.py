@@ -83,7 +83,7 @@ class MocksMixin(StoreBase):
         self, platform: str, workspace: str, member_id: str
     ) -> MockSession | None:
         """The member's active session, or None."""
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             row = (
                 await conn.execute(
                     select(M)
@@ -98,7 +98,7 @@ class MocksMixin(StoreBase):
         self, platform: str, workspace: str, member_id: str, session_id: int
     ) -> MockSession | None:
         """Session ``session_id`` if it is this member's (any status), else None."""
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             row = (
                 await conn.execute(
                     select(M).where(

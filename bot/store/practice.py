@@ -71,7 +71,7 @@ class PracticeMixin(StoreBase):
     ) -> dict[str, Seen]:
         """``{item id: Seen(times, last_seen_at)}`` of everything of ``kind`` the member was
         shown (empty for a new member)."""
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             rows = await conn.execute(
                 select(
                     practice_seen.c.item_id, practice_seen.c.times, practice_seen.c.last_seen_at

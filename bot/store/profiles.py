@@ -32,7 +32,7 @@ class ProfilesMixin(StoreBase):
         """
         ws_tz = await self.workspace_timezone(platform, workspace)
         t = point_totals
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             m = (
                 await conn.execute(
                     select(members).where(*self._member_where(platform, workspace, member_id))

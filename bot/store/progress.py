@@ -29,7 +29,7 @@ async def study_days(
     # Quiz answers are stored in UTC: widen the window by a day each side, then bucket locally.
     lo = datetime.combine(since - timedelta(days=1), time.min, tzinfo=UTC)
     hi = datetime.combine(today + timedelta(days=2), time.min, tzinfo=UTC)
-    async with store.engine.connect() as conn:
+    async with store.reader.connect() as conn:
 
         async def column(table, col, *window):
             q = select(col).where(
@@ -62,7 +62,7 @@ async def streaks(
     if not ids:
         return {}
     ws_tz = await store.workspace_timezone(platform, workspace)
-    async with store.engine.connect() as conn:
+    async with store.reader.connect() as conn:
         rows = (
             await conn.execute(
                 select(

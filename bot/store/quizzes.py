@@ -66,7 +66,7 @@ class QuizzesMixin(StoreBase):
         key = (platform, workspace, post_id)
         if key in self._posts:
             return self._posts[key]
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             return await self._post(conn, platform, workspace, post_id)
 
     async def _post(

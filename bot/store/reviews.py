@@ -141,7 +141,7 @@ class ReviewsMixin(StoreBase):
         """The member's card due soonest with ``due <= now`` (UTC), or None when nothing is
         due. ``skip``: an item id to pass over (the one just shown) when another is due.
         One index probe on (platform, workspace, member_id, due)."""
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             rows = (
                 await conn.execute(
                     select(C)
@@ -157,7 +157,7 @@ class ReviewsMixin(StoreBase):
         self, platform: str, workspace: str, member_id: str, now: datetime
     ) -> tuple[int, int, datetime | None]:
         """``(due now, queued in all, next due time or None)`` for the member."""
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             row = (
                 await conn.execute(
                     select(
@@ -177,7 +177,7 @@ class ReviewsMixin(StoreBase):
         counts as correct): the evidence behind weak-topic practice."""
         out: dict[str, TopicRecord] = {}
         good = int(Rating.Good)
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             quiz = await conn.execute(
                 select(
                     quiz_answers.c.topic,
@@ -220,7 +220,7 @@ class RecapMixin(StoreBase):
         G, GM, E, A = study_groups, group_members, point_events, quiz_answers
         scope_e = (E.c.platform == platform, E.c.workspace == workspace)
         first = local_date(since, await self.workspace_timezone(platform, workspace))
-        async with self.engine.connect() as conn:
+        async with self.reader.connect() as conn:
             groups = (
                 await conn.execute(
                     select(G.c.id, G.c.name)
