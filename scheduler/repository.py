@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store.engine import run_write
+from scheduler.curriculum import CYCLE_SPAN, Curriculum, Pick, block_start
 from scheduler.prompt import delivery_key
 from scheduler.tables import daily_deliveries as D
 from scheduler.tables import daily_subscriptions as S
@@ -25,6 +26,9 @@ log = logging.getLogger(__name__)
 CHUNK = 400  # rows per multi-row INSERT (SQLite's bound-parameter limit)
 # A row in one of these has an owner working on it (or had one that died: lease expired).
 IN_FLIGHT = ("claimed", "sending", "uncertain")
+# A row in one of these has handed its lesson out (posted, or being posted); a lesson whose
+# day ended missed or failed is still owed in its cycle.
+HANDED_OUT = (*IN_FLIGHT, "sent", "reconciled")
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,9 @@ class Claim:
     subscription_id: int
     local_date: date
     scheduled_at: datetime
-    cursor: int
+    cursor: int  # the lesson's position (scheduler.curriculum: cycle block + step)
+    lesson_id: str | None = None  # decided with the claim (None: the track had no lessons)
+    pick: Pick | None = None  # the lesson and its day/cycle, when decided by this call
     version: int = 1  # the fencing token this owner writes with
     status: str = "claimed"  # at claim time: sending/uncertain when taken over mid-post
     sending_at: datetime | None = None  # when a post attempt was first recorded
@@ -110,10 +116,22 @@ def _sub(row) -> Subscription:
 
 
 class Repository:
-    """All SQL the scheduler runs. Writes go through the store's ``run_write`` (busy retry)."""
+    """All SQL the scheduler runs. Writes go through the store's ``run_write`` (busy retry).
 
-    def __init__(self, engine: AsyncEngine, *, write: Callable | None = None) -> None:
+    With a ``curriculum``, each claim also decides its lesson (``Curriculum.next``) in the
+    claim's transaction; without one (tests of the claim alone) the lesson is left to the
+    poster.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        write: Callable | None = None,
+        curriculum: Curriculum | None = None,
+    ) -> None:
         self.engine = engine
+        self.curriculum = curriculum
         # The Store's ``write`` when there is one: it also queues this process's SQLite writers.
         self._write = write or (lambda fn: run_write(engine, fn))
 
@@ -263,9 +281,14 @@ class Repository:
     ) -> list[Claim]:
         """Claim (subscription, local date, instant) rows; return the ones this call won.
 
-        One transaction: ``INSERT … ON CONFLICT DO NOTHING RETURNING`` decides the winners,
-        then each winner's subscription cursor is advanced and the lesson position stored on
-        the claim. Rows are sorted so two instances lock in the same order (no deadlocks).
+        One transaction: ``INSERT … ON CONFLICT DO NOTHING RETURNING`` decides the winners;
+        then the winners' subscriptions are locked (``FOR UPDATE``; SQLite's write lock is
+        already held), each winner gets the next lesson by id from its subscription's current
+        cycle (``Curriculum.next`` over ``_histories``), and the lesson id and its position
+        are stored on the claim and the subscription's cursor moved past it. So two instances
+        claiming the same day agree on one lesson (only one wins the row), and two claims of
+        different days of one subscription choose one after the other. Rows are sorted so two
+        instances lock in the same order (no deadlocks).
         """
         rows = sorted(set(rows))
         if not rows:
@@ -303,35 +326,90 @@ class Repository:
             for r in won:
                 per_sub[r.subscription_id].append(r)
             ids = sorted(per_sub)
-            # Lock the subscriptions in id order, then advance each cursor by its claims.
-            current = dict(
-                (
-                    await conn.execute(
-                        select(S.c.id, S.c.cursor)
-                        .where(S.c.id.in_(ids))
-                        .order_by(S.c.id)
-                        .with_for_update()
-                    )
-                ).all()
-            )
-            by_count: dict[int, list[int]] = defaultdict(list)
-            for sid in ids:
-                by_count[len(per_sub[sid])].append(sid)
-            for k, sids in by_count.items():
-                await conn.execute(update(S).where(S.c.id.in_(sids)).values(cursor=S.c.cursor + k))
+            # Lock the subscriptions in id order (the lesson choice below must see every
+            # earlier claim of the same subscription), then hand each claim its lesson.
+            subs = {
+                r.id: r
+                for r in await conn.execute(
+                    select(S.c.id, S.c.cursor, S.c.track)
+                    .where(S.c.id.in_(ids))
+                    .order_by(S.c.id)
+                    .with_for_update()
+                )
+            }
+            history = await self._histories(conn, ids)
             claims: list[Claim] = []
+            cursors: dict[int, int] = {}
             for sid in ids:
-                for offset, r in enumerate(sorted(per_sub[sid], key=lambda r: r.local_date)):
+                cursor = subs[sid].cursor
+                for r in sorted(per_sub[sid], key=lambda r: r.local_date):
+                    pick = None
+                    if self.curriculum is not None:
+                        pick = self.curriculum.next(subs[sid].track, history[sid], cursor)
+                    position = pick.position if pick is not None else cursor
+                    if block_start(position) != block_start(cursor):
+                        history[sid] = []  # a new cycle: its own block
+                    if pick is not None:
+                        history[sid].append(pick.lesson.id)
+                    lesson_id = pick.lesson.id if pick is not None else None
                     claims.append(
-                        Claim(r.id, sid, r.local_date, r.scheduled_at, current[sid] + offset)
+                        Claim(r.id, sid, r.local_date, r.scheduled_at, position, lesson_id, pick)
                     )
+                    cursor = position + 1
+                cursors[sid] = cursor
             await conn.execute(
-                update(D).where(D.c.id == bindparam("did")).values(cursor=bindparam("cur")),
-                [{"did": c.delivery_id, "cur": c.cursor} for c in claims],
+                update(S).where(S.c.id == bindparam("sid")).values(cursor=bindparam("cur")),
+                [{"sid": sid, "cur": cur} for sid, cur in cursors.items()],
+            )
+            await conn.execute(
+                update(D)
+                .where(D.c.id == bindparam("did"))
+                .values(cursor=bindparam("cur"), lesson_id=bindparam("lid")),
+                [{"did": c.delivery_id, "cur": c.cursor, "lid": c.lesson_id} for c in claims],
             )
             return claims
 
         return await self._write(fn)
+
+    @staticmethod
+    async def _histories(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, list[str]]:
+        """Lesson ids handed out in each subscription's current cycle block, oldest first."""
+        out: dict[int, list[str]] = {sid: [] for sid in ids}
+        for i in range(0, len(ids), CHUNK):
+            q = (
+                select(D.c.subscription_id, D.c.lesson_id)
+                .select_from(D.join(S, S.c.id == D.c.subscription_id))
+                .where(
+                    S.c.id.in_(ids[i : i + CHUNK]),
+                    D.c.cursor >= S.c.cursor - S.c.cursor % CYCLE_SPAN,
+                    D.c.lesson_id.is_not(None),
+                    D.c.status.in_(HANDED_OUT),
+                )
+                .order_by(D.c.subscription_id, D.c.cursor)
+            )
+            for r in await conn.execute(q):
+                out[r.subscription_id].append(r.lesson_id)
+        return out
+
+    async def history(self, sub_id: int, before: int | None = None) -> list[str]:
+        """The lesson ids a subscription has been handed in the cycle block of position
+        ``before`` (default: its cursor, the next position) and before it, oldest first.
+
+        What ``Curriculum.next`` / ``locate`` take; a read, nothing changes.
+        """
+        q = select(D.c.lesson_id).where(
+            D.c.subscription_id == sub_id,
+            D.c.lesson_id.is_not(None),
+            D.c.status.in_(HANDED_OUT),
+        )
+        if before is None:
+            q = q.join(S, S.c.id == D.c.subscription_id).where(
+                D.c.cursor >= S.c.cursor - S.c.cursor % CYCLE_SPAN
+            )
+        else:
+            q = q.where(D.c.cursor >= block_start(before), D.c.cursor < before)
+        async with self.engine.connect() as conn:
+            return [r.lesson_id for r in await conn.execute(q.order_by(D.c.cursor))]
 
     async def record(
         self,
@@ -411,6 +489,7 @@ class Repository:
                     D.c.local_date,
                     D.c.scheduled_at,
                     D.c.cursor,
+                    D.c.lesson_id,
                     D.c.version,
                     D.c.status,
                     D.c.sending_at,
@@ -423,6 +502,8 @@ class Repository:
                     r.local_date,
                     r.scheduled_at,
                     r.cursor,
+                    r.lesson_id,
+                    None,
                     r.version,
                     r.status,
                     r.sending_at,

@@ -89,9 +89,11 @@ class Service:
         store = services.store
         if engine is None and store is None:
             raise RuntimeError("the scheduler needs the store (DATABASE_URL)")
+        self.curriculum = Curriculum(services.content.curriculum)
         self.repo = Repository(
             engine if engine is not None else store.engine,
             write=None if engine is not None else store.write,
+            curriculum=self.curriculum,
         )
         self.clock = services.clock
         self.grace = timedelta(hours=services.settings.daily_grace_hours)
@@ -115,7 +117,6 @@ class Service:
         self._inflight: dict[int, int] = {}  # delivery id → version, renewed by the heartbeat
         self._lost: set[int] = set()  # in-flight rows another instance has taken over
         self._beater: asyncio.Task | None = None
-        self.curriculum = Curriculum(services.content.curriculum)
         self._lock = asyncio.Lock()
         self._done: set[tuple[int, date]] = set()
         self._jobs: dict[int, tuple] = {}  # subscription id → slot signature
@@ -401,7 +402,7 @@ class Service:
             )
             log.warning("daily: missed subscription %s on %s (recovered too late)", *key)
             return "missed"
-        pick = self.curriculum.pick(sub.track, claim.cursor)
+        pick = claim.pick or await self.pick_of(sub, claim.cursor, claim.lesson_id)
         if pick is None:
             await self._finish(
                 claim.delivery_id, "failed", version=fence, now=now, error="no lessons in track"
@@ -599,6 +600,25 @@ class Service:
             copy=copy,
         )
 
+    async def next_pick(self, sub: Subscription) -> Pick | None:
+        """The lesson the subscription's next claim will get (a read: nothing advances).
+
+        None when its track has no lessons."""
+        history = await self.repo.history(sub.id)
+        return self.curriculum.next(sub.track, history, sub.cursor)
+
+    async def pick_of(self, sub: Subscription, position: int, lesson_id: str | None) -> Pick | None:
+        """The Pick of a lesson already handed out at ``position`` (a claim taken over, or
+        today's row for ``daily now``). A lesson the curriculum no longer has (edited since
+        the claim), or a claim made without a lesson, gets the lesson the rule gives at that
+        position; the post records which lesson it carried."""
+        history = await self.repo.history(sub.id, before=position)
+        if lesson_id is not None:
+            pick = self.curriculum.locate(sub.track, history, position, lesson_id)
+            if pick is not None:
+                return pick
+        return self.curriculum.next(sub.track, history, position)
+
     async def post_now(self, sub: Subscription) -> tuple[Reply | None, str]:
         """``daily now``: post an extra copy of *today's* prompt (the channel's local day).
 
@@ -610,11 +630,13 @@ class Service:
         now = self.clock.now()
         day = sub.slot.local_date(now)
         row = await self.repo.delivery(sub.id, day)
-        cursor = row.cursor if row is not None and row.cursor is not None else sub.cursor
-        pick = self.curriculum.pick(sub.track, cursor)
+        if row is not None and row.cursor is not None:
+            pick = await self.pick_of(sub, row.cursor, row.lesson_id)
+        else:
+            pick = await self.next_pick(sub)
         if pick is None:
             return None, "empty"
-        reply = self.prompt_reply(sub, pick, day, cursor, copy=True)
+        reply = self.prompt_reply(sub, pick, day, pick.position, copy=True)
         outcome = await self.delivery.deliver(sub.platform, sub.workspace, sub.channel, reply)
         if outcome.status == "sent":
             return reply, "sent"

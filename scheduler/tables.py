@@ -54,7 +54,8 @@ daily_subscriptions = Table(
     Column("paused", Boolean, nullable=False, server_default=false()),
     Column("paused_reason", String(300), nullable=True),
     Column("skip_date", Date, nullable=True),  # `daily skip`: this local date is skipped
-    Column("cursor", Integer, nullable=False, server_default="0"),  # lessons handed out
+    # The next lesson position: (cycle - 1) * CYCLE_SPAN + step (scheduler.curriculum).
+    Column("cursor", Integer, nullable=False, server_default="0"),
     # Posts due before this instant are not owed (subscribed or resumed later).
     Column("active_since", UTCDateTime, nullable=False),
     Column("created_by", String(MEMBER), nullable=False),
@@ -76,8 +77,8 @@ daily_deliveries = Table(
     Column("local_date", Date, nullable=False),
     Column("scheduled_at", UTCDateTime, nullable=False),
     Column("status", String(10), nullable=False),
-    Column("cursor", Integer, nullable=True),  # which lesson (set with the claim)
-    Column("lesson_id", String(48), nullable=True),
+    Column("cursor", Integer, nullable=True),  # the lesson's position (set with the claim)
+    Column("lesson_id", String(48), nullable=True),  # chosen with the claim, by id
     Column("owner", String(64), nullable=True),
     Column("lease_until", UTCDateTime, nullable=True),
     Column("attempts", Integer, nullable=False, server_default="0"),

@@ -275,7 +275,7 @@ async def preview(ctx: Context) -> Reply:
         runs = svc.next_runs(sub, 5)
         text = f"Times in your timezone, {mine} (the channel posts at {sub.time} {sub.timezone})."
         items = tuple(Entry(_when(at, mine)) for _, at in runs)
-    pick = svc.curriculum.pick(sub.track, sub.cursor)
+    pick = await call(svc.next_pick(sub))
     if pick is not None:
         fields = [
             Field("Next topic", pick.lesson.topic),

@@ -37,7 +37,7 @@ async def test_scheduled_prompt_through_the_scheduler_engine(bot, fake, content)
     curriculum_mod = pytest.importorskip("scheduler.curriculum")
     curriculum = curriculum_mod.Curriculum(content.curriculum)
     track = curriculum.tracks()[0]
-    pick = curriculum.pick(track, 0)
+    pick = curriculum.next(track, [], 0)
     reply = prompt_mod.build_prompt(
         content,
         pick,
