@@ -45,7 +45,9 @@ async def _learning(ctx: Context) -> list[Field]:
     records = await call(ctx.store.topic_records(ctx.platform, ctx.workspace, ctx.member.id))
     weakest = weak.weakest_practised(sorted(records), records, now)
     if weakest:
-        names = ", ".join(f"{t} ({r.accuracy:.0%})" for t, r in weakest)
+        # The member's own counts (quiz answers and self-graded interview questions), not the
+        # smoothed accuracy the ranking uses.
+        names = ", ".join(f"{t} ({r.correct}/{r.attempts} right)" for t, r in weakest)
         out.append(
             Field(
                 "Weakest topics",

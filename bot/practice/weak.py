@@ -41,8 +41,9 @@ class TopicRecord:
         return TopicRecord(self.attempts + attempts, self.correct + correct, latest)
 
     @property
-    def accuracy(self) -> float:
-        """Smoothed accuracy in [0, 1]."""
+    def smoothed_accuracy(self) -> float:
+        """Accuracy in [0, 1] smoothed towards 50 % (Laplace): what weakness ranks by. Not for
+        display: 0 of 1 right reads 33 %."""
         return (self.correct + 1) / (self.attempts + 2)
 
 
@@ -54,7 +55,7 @@ def weakness(record: TopicRecord | None, now: datetime) -> float:
     else:
         days = max(0.0, (now - record.last_at).total_seconds() / 86400)
         recency = 1 - 2 ** (-days / HALF_LIFE_DAYS)
-    return (1 - record.accuracy) + RECENCY_WEIGHT * recency
+    return (1 - record.smoothed_accuracy) + RECENCY_WEIGHT * recency
 
 
 def ranked(

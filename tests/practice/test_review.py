@@ -207,6 +207,8 @@ async def test_quiz_without_topic_favours_the_weakest_topic(services):
     assert len(set(topics)) > 1  # and sometimes elsewhere (exploration)
     prof = render(await ann.send("/profile"))
     assert "Weakest topics: nlp" in prof and "/mock nlp" in prof
+    # The member's own counts, as the topic list above shows them (not a smoothed 20 %).
+    assert "nlp (0/3 right)" in prof and "%" not in prof.split("Weakest topics:")[1].split("\n")[0]
 
 
 async def test_interview_without_topic_favours_the_weakest_topic(services):
