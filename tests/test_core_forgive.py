@@ -284,3 +284,17 @@ async def test_a_kind_missing_from_a_topic_offers_each_filter_alone(services):
 async def test_sections_answer_to_the_words_the_readme_uses(services, typed, title):
     reply, shown, _ = await ask(services, typed)
     assert reply.title == title and "Showing" not in shown, shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "target"),
+    [("/streak", "/profile"), ("/rank", "/leaderboard"), ("/flashcards", "/review")],
+)
+def test_words_other_bots_use_point_at_our_command(typed, target):
+    assert f"{target} shows that" in refused(typed)
+
+
+@pytest.mark.parametrize("typed", ["/checkin", "/check-in", "/done"])
+def test_a_check_in_command_explains_the_button(typed):
+    message = refused(typed)
+    assert "“I studied this”" in message and "/daily list" in message

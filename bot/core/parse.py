@@ -45,6 +45,29 @@ class Word:
         return ":" in self.text and (not self.quoted or self.head.endswith(":"))
 
 
+# Words members type for something another command shows (what study bots commonly call it).
+COMMAND_WORDS = {
+    "streak": "profile",
+    "streaks": "profile",
+    "points": "profile",
+    "stats": "profile",
+    "me": "profile",
+    "progress": "profile",
+    "rank": "leaderboard",
+    "top": "leaderboard",
+    "lb": "leaderboard",
+    "scores": "leaderboard",
+    "question": "interview",
+    "questions": "interview",
+    "practice": "quiz",
+    "pay": "salary",
+    "salaries": "salary",
+    "due": "review",
+    "flashcards": "review",
+}
+CHECK_IN_WORDS = {"checkin", "check-in", "check", "studied", "done"}
+
+
 # Opening quote → the quotes that close it. Phones type typographic quotes.
 _QUOTES = {'"': '"”', "“": '”"', "”": '”"', "'": "'’", "‘": "’'"}
 _OPTION_NAME = re.compile(r"^[A-Za-z][A-Za-z_-]{0,30}$")
@@ -142,6 +165,18 @@ def _unknown(registry: Registry, words: list[str], spell: Spelling | None) -> Us
         return UserError(
             f"“{word}” isn't a command. Numbers press the [1], [2] … choices under a reply in "
             "the console; elsewhere, click the button. Commands start with /, e.g. /help."
+        )
+    lowered = words[0].lower()
+    if lowered in CHECK_IN_WORDS:
+        return UserError(
+            "Check-ins are a button: press “I studied this” under today's daily prompt in a "
+            "subscribed channel (/daily list shows them). Your streak is on /profile."
+        )
+    if lowered in COMMAND_WORDS:  # "/streak", "/rank": the command that answers it
+        target = COMMAND_WORDS[lowered]
+        return UserError(
+            f"I don't know the command /{word}. /{target} shows that. Try /help.",
+            suggestions=[target],
         )
     near = registry.suggest_names(words[0])
     if near and len(words) > 1:  # "/grop create x" → /group create
