@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store.engine import run_write
-from scheduler.prompt import delivery_key
+from scheduler.prompt import delivery_key, recap_key
 from scheduler.tables import daily_deliveries as D
 from scheduler.tables import daily_subscriptions as S
 from scheduler.timespec import Slot
@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 CHUNK = 400  # rows per multi-row INSERT (SQLite's bound-parameter limit)
 # A row in one of these has an owner working on it (or had one that died: lease expired).
 IN_FLIGHT = ("claimed", "sending", "uncertain")
+# ``daily_deliveries.kind``: the daily prompt, or the weekly recap (docs/scheduler.md).
+PROMPT, RECAP = "prompt", "recap"
+KINDS = (PROMPT, RECAP)
+UNIQUE = ["subscription_id", "kind", "local_date"]  # the outbox's exactly-once key
 
 
 @dataclass(frozen=True)
@@ -46,10 +50,20 @@ class Subscription:
     created_by: str
     created_at: datetime
     updated_at: datetime
+    recap_day: str | None = None  # "sun": the weekly recap's weekday; None = no recap
+    recap_time: str | None = None  # "HH:MM" local, in ``timezone``
+    recap_since: datetime | None = None  # recaps due before this are not owed
 
     @property
     def slot(self) -> Slot:
         return Slot(self.time, self.timezone, self.days)
+
+    @property
+    def recap_slot(self) -> Slot | None:
+        """When the weekly recap goes out (same timezone as the prompts), or None when off."""
+        if not self.recap_day or not self.recap_time:
+            return None
+        return Slot(self.recap_time, self.timezone, self.recap_day)
 
     def with_skip(self, day: date | None) -> Subscription:
         return replace(self, skip_date=day)
@@ -57,16 +71,21 @@ class Subscription:
 
 @dataclass(frozen=True)
 class Claim:
-    """A (subscription, local date) this instance won and must now post."""
+    """A (subscription, kind, local date) this instance won and must now post."""
 
     delivery_id: int
     subscription_id: int
     local_date: date
     scheduled_at: datetime
-    cursor: int
+    cursor: int | None  # the lesson position (prompts); None for a recap
     version: int = 1  # the fencing token this owner writes with
     status: str = "claimed"  # at claim time: sending/uncertain when taken over mid-post
     sending_at: datetime | None = None  # when a post attempt was first recorded
+    kind: str = PROMPT  # "prompt" or "recap"
+
+    @property
+    def key(self) -> tuple[int, date]:
+        return self.subscription_id, self.local_date
 
     @property
     def maybe_posted(self) -> bool:
@@ -88,6 +107,7 @@ class DeliveryRow:
     sent_at: datetime | None
     version: int = 0
     idem_key: str | None = None
+    kind: str = PROMPT
 
 
 @dataclass(frozen=True)
@@ -244,6 +264,18 @@ class Repository:
 
         await self._write(fn)
 
+    async def set_recap(self, sub_id: int, day: str | None, at: str | None, now: datetime) -> None:
+        """Set the weekly recap's weekday (``"sun"``) and local ``"HH:MM"``; None, None = off."""
+
+        async def fn(conn):
+            await conn.execute(
+                update(S)
+                .where(S.c.id == sub_id)
+                .values(recap_day=day, recap_time=at, recap_since=now, updated_at=now)
+            )
+
+        await self._write(fn)
+
     async def delete(self, sub_id: int) -> None:
         async def fn(conn):
             await conn.execute(delete(D).where(D.c.subscription_id == sub_id))
@@ -260,16 +292,20 @@ class Repository:
         owner: str,
         now: datetime,
         lease: timedelta,
+        kind: str = PROMPT,
     ) -> list[Claim]:
-        """Claim (subscription, local date, instant) rows; return the ones this call won.
+        """Claim (subscription, local date, instant) rows of ``kind``; return the ones won.
 
-        One transaction: ``INSERT … ON CONFLICT DO NOTHING RETURNING`` decides the winners,
-        then each winner's subscription cursor is advanced and the lesson position stored on
-        the claim. Rows are sorted so two instances lock in the same order (no deadlocks).
+        One transaction: ``INSERT … ON CONFLICT DO NOTHING RETURNING`` on (subscription,
+        kind, local date) decides the winners; for prompts each winner's subscription cursor
+        is then advanced and the lesson position stored on the claim (a recap has no lesson
+        and leaves the cursor alone). Rows are sorted so two instances lock in the same
+        order (no deadlocks).
         """
         rows = sorted(set(rows))
         if not rows:
             return []
+        key_of = recap_key if kind == RECAP else delivery_key
 
         async def fn(conn: AsyncConnection) -> list[Claim]:
             won: list = []
@@ -285,7 +321,8 @@ class Repository:
                         claimed_at=now,
                         attempts=0,
                         version=1,
-                        idem_key=delivery_key(s, d),
+                        idem_key=key_of(s, d),
+                        kind=kind,
                     )
                     for s, d, at in rows[i : i + CHUNK]
                 ]
@@ -293,12 +330,17 @@ class Repository:
                 # ("insertmanyvalues") and compiles the statement once, whatever the count.
                 stmt = (
                     self._insert(D)
-                    .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
+                    .on_conflict_do_nothing(index_elements=UNIQUE)
                     .returning(D.c.id, D.c.subscription_id, D.c.local_date, D.c.scheduled_at)
                 )
                 won.extend((await conn.execute(stmt, values)).all())
             if not won:
                 return []
+            if kind != PROMPT:
+                return [
+                    Claim(r.id, r.subscription_id, r.local_date, r.scheduled_at, None, kind=kind)
+                    for r in sorted(won, key=lambda r: (r.subscription_id, r.local_date))
+                ]
             per_sub: dict[int, list] = defaultdict(list)
             for r in won:
                 per_sub[r.subscription_id].append(r)
@@ -339,8 +381,10 @@ class Repository:
         status: str,
         now: datetime,
         error: str | None = None,
+        kind: str = PROMPT,
     ) -> list[tuple[int, date]]:
-        """Record days decided without posting (skipped, missed); returns the rows inserted."""
+        """Record days of ``kind`` decided without posting (skipped, missed); returns the
+        (subscription, local date) rows inserted."""
         rows = sorted(set(rows))
         if not rows:
             return []
@@ -357,12 +401,13 @@ class Repository:
                         claimed_at=now,
                         attempts=0,
                         error=error,
+                        kind=kind,
                     )
                     for s, d, at in rows[i : i + CHUNK]
                 ]
                 stmt = (
                     self._insert(D)
-                    .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
+                    .on_conflict_do_nothing(index_elements=UNIQUE)
                     .returning(D.c.subscription_id, D.c.local_date)
                 )
                 out.extend(tuple(r) for r in await conn.execute(stmt, values))
@@ -414,6 +459,7 @@ class Repository:
                     D.c.version,
                     D.c.status,
                     D.c.sending_at,
+                    D.c.kind,
                 )
             )
             return [
@@ -426,6 +472,7 @@ class Repository:
                     r.version,
                     r.status,
                     r.sending_at,
+                    r.kind,
                 )
                 for r in res
             ]
@@ -541,27 +588,33 @@ class Repository:
 
         return await self._write(fn)
 
-    async def deliveries(self, sub_id: int | None = None) -> list[DeliveryRow]:
-        q = select(D).order_by(D.c.subscription_id, D.c.local_date)
+    async def deliveries(
+        self, sub_id: int | None = None, kind: str | None = PROMPT
+    ) -> list[DeliveryRow]:
+        """Outbox rows of ``kind`` (default prompts; None: every kind), oldest first."""
+        q = select(D).order_by(D.c.subscription_id, D.c.local_date, D.c.kind)
         if sub_id is not None:
             q = q.where(D.c.subscription_id == sub_id)
+        if kind is not None:
+            q = q.where(D.c.kind == kind)
         async with self.engine.connect() as conn:
             return [
                 DeliveryRow(**{c: getattr(r, c) for c in DeliveryRow.__dataclass_fields__})
                 for r in await conn.execute(q)
             ]
 
-    async def delivery(self, sub_id: int, day: date) -> DeliveryRow | None:
-        """The row of (subscription, local date), if that day has been decided."""
-        q = select(D).where(D.c.subscription_id == sub_id, D.c.local_date == day)
+    async def delivery(self, sub_id: int, day: date, kind: str = PROMPT) -> DeliveryRow | None:
+        """The row of (subscription, kind, local date), if that day has been decided."""
+        q = select(D).where(D.c.subscription_id == sub_id, D.c.local_date == day, D.c.kind == kind)
         async with self.engine.connect() as conn:
             r = (await conn.execute(q)).first()
         if r is None:
             return None
         return DeliveryRow(**{c: getattr(r, c) for c in DeliveryRow.__dataclass_fields__})
 
-    async def last_sent(self, sub_id: int) -> DeliveryRow | None:
-        rows = [r for r in await self.deliveries(sub_id) if r.status == "sent"]
+    async def last_sent(self, sub_id: int, kind: str = PROMPT) -> DeliveryRow | None:
+        """The newest ``sent`` row of ``kind`` (prompts by default) of the subscription."""
+        rows = [r for r in await self.deliveries(sub_id, kind) if r.status == "sent"]
         return rows[-1] if rows else None
 
     async def count(self) -> int:

@@ -180,6 +180,13 @@ def _instant(hhmm: str, tz: str, day: date) -> datetime:
     return local.astimezone(UTC)
 
 
+def recap_window(hhmm: str, tz: str, day: date, until: datetime) -> tuple[datetime, datetime]:
+    """``(since, until)``, UTC instants, of the weekly recap due at ``until`` on local date
+    ``day``: the 7 local days ending at it, so ``since`` is the same local time ``hhmm`` on
+    ``day`` − 7 (DST-safe: a week across a clock change is 167 or 169 hours)."""
+    return _instant(hhmm, tz, day - timedelta(days=7)), until
+
+
 @dataclass(frozen=True)
 class Slot:
     """When a subscription posts: canonical time, timezone and days."""
