@@ -137,6 +137,20 @@ def parse_days(text: str) -> str:
     return ",".join(DAYS[i] for i in sorted(chosen))
 
 
+def parse_weekday(text: str) -> str:
+    """One weekday (``sun``, ``Sunday``, ``thurs``) → ``"sun"``: the weekly recap's day."""
+    try:
+        days = parse_days(text)
+    except UserError:
+        days = ""
+    if not days or "," in days:
+        raise UserError(
+            f"“{neutralize(text, 40)}” isn't one day of the week. The recap goes out once a "
+            "week: use a day like sun, friday or mon."
+        )
+    return days
+
+
 def _day(word: str, text: str) -> int:
     word = word.strip().rstrip(".")
     if word in _DAY_NAMES:
