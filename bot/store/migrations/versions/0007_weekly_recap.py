@@ -14,7 +14,9 @@ Owned by the scheduler (scheduler/tables.py, docs/scheduler.md "Weekly recap").
   becomes (subscription_id, kind, local_date): a recap and a prompt on the same local date are
   two rows, each decided once.
 
-SQLite can't alter a constraint in place: ``batch_alter_table`` copies the table.
+SQLite can't alter a constraint in place: ``batch_alter_table`` copies daily_deliveries (a
+child table, so nothing cascades). daily_subscriptions only gains or loses columns, with plain
+ALTER TABLE: copying it would cascade-delete its deliveries on SQLite.
 """
 
 from __future__ import annotations
@@ -32,10 +34,11 @@ NEW_UQ = "uq_daily_deliveries_subscription_id_kind_local_date"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("daily_subscriptions") as batch:
-        batch.add_column(sa.Column("recap_day", sa.String(length=3), nullable=True))
-        batch.add_column(sa.Column("recap_time", sa.String(length=5), nullable=True))
-        batch.add_column(sa.Column("recap_since", sa.DateTime(timezone=True), nullable=True))
+    # Plain ALTER TABLE … ADD COLUMN, never a batch copy: on SQLite (foreign keys on) dropping
+    # the old copy of daily_subscriptions would cascade-delete every delivery row.
+    op.add_column("daily_subscriptions", sa.Column("recap_day", sa.String(length=3)))
+    op.add_column("daily_subscriptions", sa.Column("recap_time", sa.String(length=5)))
+    op.add_column("daily_subscriptions", sa.Column("recap_since", sa.DateTime(timezone=True)))
     with op.batch_alter_table("daily_deliveries") as batch:
         batch.add_column(
             sa.Column("kind", sa.String(length=8), server_default="prompt", nullable=False)
@@ -50,7 +53,6 @@ def downgrade() -> None:
         batch.drop_constraint(NEW_UQ, type_="unique")
         batch.create_unique_constraint(OLD_UQ, ["subscription_id", "local_date"])
         batch.drop_column("kind")
-    with op.batch_alter_table("daily_subscriptions") as batch:
-        batch.drop_column("recap_since")
-        batch.drop_column("recap_time")
-        batch.drop_column("recap_day")
+    # ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35), not a copy of the parent table (see upgrade).
+    for column in ("recap_since", "recap_time", "recap_day"):
+        op.drop_column("daily_subscriptions", column)
