@@ -339,3 +339,44 @@ async def test_console_recap_needs_a_subscription_and_an_admin(console):
     member = ConsoleSession(services, Member("bob", "Bob", is_admin=False))
     refused = await member.send("/daily recap off")
     assert refused.kind == "error" and "Only admins" in refused.text
+
+
+async def test_uncertain_recap_is_reconciled_not_posted_twice(one, clock):
+    """The platform takes the recap and the answer is lost (a reset): the row stays uncertain,
+    and the next try finds the post by its key instead of sending it again."""
+    from datetime import timedelta
+
+    from tests.scheduler.fakes import Fault
+
+    services, svc, platform = one
+    sub = await subscribe(svc)
+    platform.faults = [Fault(SUN_18_BERLIN, SUN_18_BERLIN + timedelta(seconds=10), "reset")]
+    clock.set(SUN_18_BERLIN)
+    assert (await svc.tick()).recaps == [(sub.id, SUN, "retry")]
+    [row] = await svc.repo.deliveries(sub.id, "recap")
+    assert row.status == "uncertain"
+    clock.advance(seconds=45)
+    assert (await svc.tick()).recaps == [(sub.id, SUN, "reconciled")]
+    assert len(recaps(platform)) == 1
+
+
+async def test_recap_abandoned_by_a_crash_is_taken_over_once(db_url, clock, content):
+    platform = FakePlatform("console", clock)
+    sa, a = await instance(db_url, clock, content, [platform], owner="a")
+    sb, b = await instance(db_url, clock, content, [platform], owner="b")
+    try:
+        sub = await subscribe(a)
+        clock.set(SUN_18_BERLIN)
+        # a claims the recap, then dies before posting.
+        [won] = await a.repo.claim(
+            [(sub.id, SUN, SUN_18_BERLIN)], owner="a", now=clock.now(), lease=a.lease, kind="recap"
+        )
+        assert won.kind == "recap"
+        assert (await b.tick()).recaps == []  # a's lease still runs
+        clock.advance(seconds=a.lease.total_seconds() + 1)
+        assert (await b.tick()).recaps == [(sub.id, SUN, "sent")]
+        assert (await a.tick()).recaps == []
+        assert len(recaps(platform)) == 1
+    finally:
+        await close(sa)
+        await close(sb)
