@@ -32,6 +32,12 @@ def delivery_key(subscription_id: int, local_date: date) -> str:
     return f"s{subscription_id}-{local_date:%Y%m%d}"
 
 
+def recap_key(subscription_id: int, local_date: date) -> str:
+    """The idempotency key of one weekly recap (``r<subscription>-<YYYYMMDD>``, the local date
+    of its instant): like ``delivery_key``, but never a prompt id a check-in could use."""
+    return f"r{subscription_id}-{local_date:%Y%m%d}"
+
+
 def prompt_id(subscription_id: int, local_date: date | None, cursor: int) -> str:
     """What a check-in refers to: one scheduled day of one subscription (or one manual post)."""
     if local_date is not None:

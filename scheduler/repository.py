@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store.engine import run_write
 from scheduler.curriculum import CYCLE_SPAN, Curriculum, Pick, block_start
-from scheduler.prompt import delivery_key
+from scheduler.prompt import delivery_key, recap_key
 from scheduler.tables import daily_deliveries as D
 from scheduler.tables import daily_subscriptions as S
 from scheduler.timespec import Slot
@@ -29,6 +29,10 @@ IN_FLIGHT = ("claimed", "sending", "uncertain")
 # A row in one of these has handed its lesson out (posted, or being posted); a lesson whose
 # day ended missed or failed is still owed in its cycle.
 HANDED_OUT = (*IN_FLIGHT, "sent", "reconciled")
+# ``daily_deliveries.kind``: the daily prompt, or the weekly recap (docs/scheduler.md).
+PROMPT, RECAP = "prompt", "recap"
+KINDS = (PROMPT, RECAP)
+UNIQUE = ["subscription_id", "kind", "local_date"]  # the outbox's exactly-once key
 
 
 @dataclass(frozen=True)
@@ -50,10 +54,20 @@ class Subscription:
     created_by: str
     created_at: datetime
     updated_at: datetime
+    recap_day: str | None = None  # "sun": the weekly recap's weekday; None = no recap
+    recap_time: str | None = None  # "HH:MM" local, in ``timezone``
+    recap_since: datetime | None = None  # recaps due before this are not owed
 
     @property
     def slot(self) -> Slot:
         return Slot(self.time, self.timezone, self.days)
+
+    @property
+    def recap_slot(self) -> Slot | None:
+        """When the weekly recap goes out (same timezone as the prompts), or None when off."""
+        if not self.recap_day or not self.recap_time:
+            return None
+        return Slot(self.recap_time, self.timezone, self.recap_day)
 
     def with_skip(self, day: date | None) -> Subscription:
         return replace(self, skip_date=day)
@@ -61,18 +75,27 @@ class Subscription:
 
 @dataclass(frozen=True)
 class Claim:
-    """A (subscription, local date) this instance won and must now post."""
+    """A (subscription, kind, local date) this instance won and must now post."""
 
     delivery_id: int
     subscription_id: int
     local_date: date
     scheduled_at: datetime
-    cursor: int  # the lesson's position (scheduler.curriculum: cycle block + step)
-    lesson_id: str | None = None  # decided with the claim (None: the track had no lessons)
+    cursor: (
+        int | None
+    )  # the lesson's position (scheduler.curriculum: cycle block + step); None for a recap
+    lesson_id: str | None = (
+        None  # decided with the claim (None: a recap, or the track had no lessons)
+    )
     pick: Pick | None = None  # the lesson and its day/cycle, when decided by this call
     version: int = 1  # the fencing token this owner writes with
     status: str = "claimed"  # at claim time: sending/uncertain when taken over mid-post
     sending_at: datetime | None = None  # when a post attempt was first recorded
+    kind: str = PROMPT  # "prompt" or "recap"
+
+    @property
+    def key(self) -> tuple[int, date]:
+        return self.subscription_id, self.local_date
 
     @property
     def maybe_posted(self) -> bool:
@@ -94,6 +117,7 @@ class DeliveryRow:
     sent_at: datetime | None
     version: int = 0
     idem_key: str | None = None
+    kind: str = PROMPT
 
 
 @dataclass(frozen=True)
@@ -262,6 +286,18 @@ class Repository:
 
         await self._write(fn)
 
+    async def set_recap(self, sub_id: int, day: str | None, at: str | None, now: datetime) -> None:
+        """Set the weekly recap's weekday (``"sun"``) and local ``"HH:MM"``; None, None = off."""
+
+        async def fn(conn):
+            await conn.execute(
+                update(S)
+                .where(S.c.id == sub_id)
+                .values(recap_day=day, recap_time=at, recap_since=now, updated_at=now)
+            )
+
+        await self._write(fn)
+
     async def delete(self, sub_id: int) -> None:
         async def fn(conn):
             await conn.execute(delete(D).where(D.c.subscription_id == sub_id))
@@ -278,21 +314,24 @@ class Repository:
         owner: str,
         now: datetime,
         lease: timedelta,
+        kind: str = PROMPT,
     ) -> list[Claim]:
-        """Claim (subscription, local date, instant) rows; return the ones this call won.
+        """Claim (subscription, local date, instant) rows of ``kind``; return the ones won.
 
-        One transaction: ``INSERT … ON CONFLICT DO NOTHING RETURNING`` decides the winners;
-        then the winners' subscriptions are locked (``FOR UPDATE``; SQLite's write lock is
-        already held), each winner gets the next lesson by id from its subscription's current
-        cycle (``Curriculum.next`` over ``_histories``), and the lesson id and its position
-        are stored on the claim and the subscription's cursor moved past it. So two instances
-        claiming the same day agree on one lesson (only one wins the row), and two claims of
-        different days of one subscription choose one after the other. Rows are sorted so two
-        instances lock in the same order (no deadlocks).
+        One transaction: ``INSERT … ON CONFLICT DO NOTHING RETURNING`` on (subscription,
+        kind, local date) decides the winners. A recap has no lesson and leaves the cursor
+        alone. For prompts the winners' subscriptions are then locked (``FOR UPDATE``;
+        SQLite's write lock is already held), each winner gets the next lesson by id from its
+        subscription's current cycle (``Curriculum.next`` over ``_histories``), and the lesson
+        id and its position are stored on the claim and the subscription's cursor moved past
+        it. So two instances claiming the same day agree on one lesson (only one wins the
+        row), and two claims of different days of one subscription choose one after the
+        other. Rows are sorted so two instances lock in the same order (no deadlocks).
         """
         rows = sorted(set(rows))
         if not rows:
             return []
+        key_of = recap_key if kind == RECAP else delivery_key
 
         async def fn(conn: AsyncConnection) -> list[Claim]:
             won: list = []
@@ -308,7 +347,8 @@ class Repository:
                         claimed_at=now,
                         attempts=0,
                         version=1,
-                        idem_key=delivery_key(s, d),
+                        idem_key=key_of(s, d),
+                        kind=kind,
                     )
                     for s, d, at in rows[i : i + CHUNK]
                 ]
@@ -316,12 +356,17 @@ class Repository:
                 # ("insertmanyvalues") and compiles the statement once, whatever the count.
                 stmt = (
                     self._insert(D)
-                    .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
+                    .on_conflict_do_nothing(index_elements=UNIQUE)
                     .returning(D.c.id, D.c.subscription_id, D.c.local_date, D.c.scheduled_at)
                 )
                 won.extend((await conn.execute(stmt, values)).all())
             if not won:
                 return []
+            if kind != PROMPT:
+                return [
+                    Claim(r.id, r.subscription_id, r.local_date, r.scheduled_at, None, kind=kind)
+                    for r in sorted(won, key=lambda r: (r.subscription_id, r.local_date))
+                ]
             per_sub: dict[int, list] = defaultdict(list)
             for r in won:
                 per_sub[r.subscription_id].append(r)
@@ -417,8 +462,10 @@ class Repository:
         status: str,
         now: datetime,
         error: str | None = None,
+        kind: str = PROMPT,
     ) -> list[tuple[int, date]]:
-        """Record days decided without posting (skipped, missed); returns the rows inserted."""
+        """Record days of ``kind`` decided without posting (skipped, missed); returns the
+        (subscription, local date) rows inserted."""
         rows = sorted(set(rows))
         if not rows:
             return []
@@ -435,12 +482,13 @@ class Repository:
                         claimed_at=now,
                         attempts=0,
                         error=error,
+                        kind=kind,
                     )
                     for s, d, at in rows[i : i + CHUNK]
                 ]
                 stmt = (
                     self._insert(D)
-                    .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
+                    .on_conflict_do_nothing(index_elements=UNIQUE)
                     .returning(D.c.subscription_id, D.c.local_date)
                 )
                 out.extend(tuple(r) for r in await conn.execute(stmt, values))
@@ -493,6 +541,7 @@ class Repository:
                     D.c.version,
                     D.c.status,
                     D.c.sending_at,
+                    D.c.kind,
                 )
             )
             return [
@@ -507,6 +556,7 @@ class Repository:
                     r.version,
                     r.status,
                     r.sending_at,
+                    r.kind,
                 )
                 for r in res
             ]
@@ -622,27 +672,33 @@ class Repository:
 
         return await self._write(fn)
 
-    async def deliveries(self, sub_id: int | None = None) -> list[DeliveryRow]:
-        q = select(D).order_by(D.c.subscription_id, D.c.local_date)
+    async def deliveries(
+        self, sub_id: int | None = None, kind: str | None = PROMPT
+    ) -> list[DeliveryRow]:
+        """Outbox rows of ``kind`` (default prompts; None: every kind), oldest first."""
+        q = select(D).order_by(D.c.subscription_id, D.c.local_date, D.c.kind)
         if sub_id is not None:
             q = q.where(D.c.subscription_id == sub_id)
+        if kind is not None:
+            q = q.where(D.c.kind == kind)
         async with self.engine.connect() as conn:
             return [
                 DeliveryRow(**{c: getattr(r, c) for c in DeliveryRow.__dataclass_fields__})
                 for r in await conn.execute(q)
             ]
 
-    async def delivery(self, sub_id: int, day: date) -> DeliveryRow | None:
-        """The row of (subscription, local date), if that day has been decided."""
-        q = select(D).where(D.c.subscription_id == sub_id, D.c.local_date == day)
+    async def delivery(self, sub_id: int, day: date, kind: str = PROMPT) -> DeliveryRow | None:
+        """The row of (subscription, kind, local date), if that day has been decided."""
+        q = select(D).where(D.c.subscription_id == sub_id, D.c.local_date == day, D.c.kind == kind)
         async with self.engine.connect() as conn:
             r = (await conn.execute(q)).first()
         if r is None:
             return None
         return DeliveryRow(**{c: getattr(r, c) for c in DeliveryRow.__dataclass_fields__})
 
-    async def last_sent(self, sub_id: int) -> DeliveryRow | None:
-        rows = [r for r in await self.deliveries(sub_id) if r.status == "sent"]
+    async def last_sent(self, sub_id: int, kind: str = PROMPT) -> DeliveryRow | None:
+        """The newest ``sent`` row of ``kind`` (prompts by default) of the subscription."""
+        rows = [r for r in await self.deliveries(sub_id, kind) if r.status == "sent"]
         return rows[-1] if rows else None
 
     async def count(self) -> int:

@@ -16,6 +16,11 @@ sweeper); tests and the simulation call it directly with a fake clock:
    every write fenced by the claim's version; an ambiguous answer becomes ``uncertain`` and
    is reconciled with the port's ``find`` before anything is sent again.
 
+The weekly recap (``/daily recap``) is a second kind of row in the same outbox
+(``daily_deliveries.kind = 'recap'``, one per (subscription, local date of the recap)): steps
+2–5 run for it too, with its own cron job, the same grace window and deadline, and its content
+rendered at posting time from ``Store.weekly_recap`` over the 7 local days before it.
+
 While posts are in flight a heartbeat renews their short leases; a one-second-cheap
 recovery job (every ``heartbeat``) takes over rows whose owner stopped renewing, so a dead
 replica's posts go out within about ``lease + heartbeat`` (under a minute by default).
@@ -35,13 +40,14 @@ from bot.core.delivery import Delivery
 from bot.core.reply import Reply
 from scheduler.curriculum import Curriculum, Pick
 from scheduler.engine import DeliveryEngine, Limit, Monotonic, Sleep
-from scheduler.prompt import build_prompt, delivery_key, prompt_id
-from scheduler.repository import Claim, Outcome, Repository, Subscription
-from scheduler.timespec import Slot
+from scheduler.prompt import build_prompt, delivery_key, prompt_id, recap_key
+from scheduler.repository import PROMPT, RECAP, Claim, Outcome, Repository, Subscription
+from scheduler.timespec import Slot, recap_window
 
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "daily-"
+RECAP_JOB_PREFIX = "daily-recap-"
 FIRST_CHUNK = 20  # claims in the first transaction of a tick (posting starts after it)
 CHUNK = 100  # later claims per transaction: small, so posts' outbox writes interleave
 SWEEP_JOB = "daily-sweep"
@@ -60,6 +66,9 @@ class TickReport:
     retry: list[tuple[int, date]] = field(default_factory=list)
     reconciled: list[tuple[int, date]] = field(default_factory=list)  # found after uncertain
     lost: list[tuple[int, date]] = field(default_factory=list)  # another instance took over
+    # Weekly recaps decided in this tick: (subscription, local date, status), status one of
+    # the names above (the lists above are daily prompts only).
+    recaps: list[tuple[int, date, str]] = field(default_factory=list)
 
 
 class Service:
@@ -118,8 +127,8 @@ class Service:
         self._lost: set[int] = set()  # in-flight rows another instance has taken over
         self._beater: asyncio.Task | None = None
         self._lock = asyncio.Lock()
-        self._done: set[tuple[int, date]] = set()
-        self._jobs: dict[int, tuple] = {}  # subscription id → slot signature
+        self._done: set[tuple[int, date, str]] = set()  # (subscription, local date, kind)
+        self._jobs: dict[str, tuple] = {}  # APScheduler job id → slot signature
         self._aps = None
         self._tasks: set[asyncio.Task] = set()
         self._pending: list[tuple[Outcome, asyncio.Future]] = []
@@ -219,26 +228,32 @@ class Service:
         return report
 
     def _sync_jobs(self, subs: list[Subscription]) -> None:
-        """One cron job per active subscription, in its timezone; drop the rest."""
+        """One cron job per active subscription, in its timezone, and one per weekly recap;
+        drop the rest."""
         if self._aps is None:
             return
-        wanted = {s.id: (s.time, s.timezone, s.days) for s in subs}
-        for sid in set(self._jobs) - set(wanted):
-            self._remove_job(sid)
-        grace = int(self.grace.total_seconds())
+        wanted: dict[str, Slot] = {}
         for s in subs:
-            if self._jobs.get(s.id) == wanted[s.id]:
+            wanted[f"{JOB_PREFIX}{s.id}"] = s.slot
+            if s.recap_slot is not None:
+                wanted[f"{RECAP_JOB_PREFIX}{s.id}"] = s.recap_slot
+        for job_id in set(self._jobs) - set(wanted):
+            self._drop_job(job_id)
+        grace = int(self.grace.total_seconds())
+        for job_id, slot in wanted.items():
+            signature = (slot.time, slot.timezone, slot.days)
+            if self._jobs.get(job_id) == signature:
                 continue
             self._aps.add_job(
                 self._fire,
-                s.slot.cron_trigger(),
-                id=f"{JOB_PREFIX}{s.id}",
+                slot.cron_trigger(),
+                id=job_id,
                 replace_existing=True,
                 coalesce=True,
                 max_instances=3,
                 misfire_grace_time=grace,
             )
-            self._jobs[s.id] = wanted[s.id]
+            self._jobs[job_id] = signature
 
     def _served(self, subs: list[Subscription]) -> list[Subscription]:
         """The subscriptions this process posts: a sharded Discord process only its guilds.
@@ -254,9 +269,14 @@ class Service:
         return out
 
     def _remove_job(self, sub_id: int) -> None:
-        self._jobs.pop(sub_id, None)
-        if self._aps is not None and self._aps.get_job(f"{JOB_PREFIX}{sub_id}") is not None:
-            self._aps.remove_job(f"{JOB_PREFIX}{sub_id}")
+        """Drop the subscription's jobs (its daily prompt and its weekly recap)."""
+        self._drop_job(f"{JOB_PREFIX}{sub_id}")
+        self._drop_job(f"{RECAP_JOB_PREFIX}{sub_id}")
+
+    def _drop_job(self, job_id: str) -> None:
+        self._jobs.pop(job_id, None)
+        if self._aps is not None and self._aps.get_job(job_id) is not None:
+            self._aps.remove_job(job_id)
 
     async def refresh(self) -> None:
         """Re-read subscriptions now (after a change) and fix the jobs."""
@@ -284,10 +304,20 @@ class Service:
             self._sync_jobs(subs)
             by_id = {s.id: s for s in subs}
             to_claim, to_skip, to_miss = [], [], []
+            recap_claim, recap_miss = [], []
             for s in subs:
                 start = max(s.active_since, now - self.lookback)
+                rslot = s.recap_slot
+                if rslot is not None:
+                    # A recap due before it was set (or before a resume) is not owed.
+                    since = max(start, s.recap_since or start)
+                    for day, at in rslot.runs_between(since, now):
+                        if (s.id, day, RECAP) in self._done:
+                            continue
+                        late = now > self.deadline(rslot, day, at)
+                        (recap_miss if late else recap_claim).append((s.id, day, at))
                 for day, at in s.slot.runs_between(start, now):
-                    if (s.id, day) in self._done:
+                    if (s.id, day, PROMPT) in self._done:
                         continue
                     row = (s.id, day, at)
                     if s.skip_date == day:
@@ -314,6 +344,17 @@ class Service:
                     day,
                     self.grace,
                 )
+            for sid, day in await self.repo.record(
+                recap_miss, "missed", now, "no instance ran in time", kind=RECAP
+            ):
+                report.recaps.append((sid, day, "missed"))
+                log.warning(
+                    "daily: missed the weekly recap of subscription %s on %s (past the %s grace "
+                    "window); skipped",
+                    sid,
+                    day,
+                    self.grace,
+                )
             # Claim in chunks, a small one first, and start posting each chunk at once: with
             # thousands due in one minute, posting overlaps the claiming of the rest.
             todo: list[Claim] = []
@@ -329,7 +370,16 @@ class Service:
                     asyncio.ensure_future(self._post(c, by_id[c.subscription_id], now)) for c in won
                 )
                 start, size = start + size, CHUNK
-            self._done.update((s, d) for s, d, _ in to_claim + to_skip + to_miss)
+            if recap_claim:  # few (once a week per channel): one transaction
+                won = await self.repo.claim(
+                    recap_claim, owner=self.owner, now=now, lease=self.lease, kind=RECAP
+                )
+                todo.extend(won)
+                tasks.extend(
+                    asyncio.ensure_future(self._post(c, by_id[c.subscription_id], now)) for c in won
+                )
+            self._done.update((s, d, PROMPT) for s, d, _ in to_claim + to_skip + to_miss)
+            self._done.update((s, d, RECAP) for s, d, _ in recap_claim + recap_miss)
             recovered = (
                 []
                 if not expired
@@ -377,13 +427,17 @@ class Service:
             elif isinstance(status, BaseException):
                 fatal = fatal or status
                 continue
-            getattr(report, status).append((claim.subscription_id, claim.local_date))
+            if claim.kind == RECAP:
+                report.recaps.append((claim.subscription_id, claim.local_date, status))
+            else:
+                getattr(report, status).append((claim.subscription_id, claim.local_date))
         if fatal is not None:  # cancellation or a process-ending error, after the rest finished
             raise fatal
 
     async def _post(self, claim: Claim, sub: Subscription | None, now: datetime) -> str:
-        key = (claim.subscription_id, claim.local_date)
+        key = claim.key
         fence = claim.version
+        what = "the weekly recap of subscription" if claim.kind == RECAP else "subscription"
         if sub is None or sub.paused or sub.platform not in self.delivery.ports:
             if sub is not None and not sub.paused:  # another platform's: leave it to its process
                 await self._finish(
@@ -394,22 +448,32 @@ class Service:
                 claim.delivery_id, "missed", version=fence, now=now, error="paused or removed"
             )
             return "missed"
+        if claim.kind == RECAP and sub.recap_slot is None and not claim.maybe_posted:
+            await self._finish(
+                claim.delivery_id, "missed", version=fence, now=now, error="recap turned off"
+            )
+            return "missed"
         if not claim.maybe_posted and now > self.deadline(
             sub, claim.local_date, claim.scheduled_at
         ):
             await self._finish(
                 claim.delivery_id, "missed", version=fence, now=now, error="past its deadline"
             )
-            log.warning("daily: missed subscription %s on %s (recovered too late)", *key)
+            log.warning("daily: missed %s %s on %s (recovered too late)", what, *key)
             return "missed"
-        pick = claim.pick or await self.pick_of(sub, claim.cursor, claim.lesson_id)
-        if pick is None:
-            await self._finish(
-                claim.delivery_id, "failed", version=fence, now=now, error="no lessons in track"
-            )
-            log.error("daily: track %s has no lessons; nothing posted for %s", sub.track, key)
-            return "failed"
-        reply = self.prompt_reply(sub, pick, claim.local_date, claim.cursor)
+        if claim.kind == RECAP:
+            reply = await self.recap_reply(sub, claim.local_date, claim.scheduled_at)
+            lesson_id, idem = None, recap_key(*key)
+        else:
+            pick = claim.pick or await self.pick_of(sub, claim.cursor or 0, claim.lesson_id)
+            if pick is None:
+                await self._finish(
+                    claim.delivery_id, "failed", version=fence, now=now, error="no lessons in track"
+                )
+                log.error("daily: track %s has no lessons; nothing posted for %s", sub.track, key)
+                return "failed"
+            reply = self.prompt_reply(sub, pick, claim.local_date, claim.cursor or 0)
+            lesson_id, idem = pick.lesson.id, delivery_key(*key)
         state = [claim.status]
         too_late = [False]
 
@@ -430,7 +494,7 @@ class Service:
                 status,
                 version=fence,
                 now=self.clock.now(),
-                lesson_id=pick.lesson.id,
+                lesson_id=lesson_id,
             )
             state[0] = status
             return ok
@@ -443,7 +507,7 @@ class Service:
                 sub.workspace,
                 sub.channel,
                 reply,
-                delivery_key(*key),
+                idem,
                 since=since,
                 reconcile=claim.maybe_posted,
                 record=record,
@@ -459,7 +523,7 @@ class Service:
                 now=done_at,
                 attempts=outcome.attempts,
                 message_id=outcome.message_id,
-                lesson_id=pick.lesson.id,
+                lesson_id=lesson_id,
             )
             if not ok:  # the new owner reconciles: it will find this message by its key
                 log.warning("daily: %s posted, but another instance had taken it over", key)
@@ -469,7 +533,7 @@ class Service:
             await self._finish(
                 claim.delivery_id, "missed", version=fence, now=done_at, error="past its deadline"
             )
-            log.warning("daily: missed subscription %s on %s (past its deadline)", *key)
+            log.warning("daily: missed %s %s on %s (past its deadline)", what, *key)
             return "missed"
         if outcome.status == "lost":
             log.warning("daily: %s was taken over by another instance; leaving it", key)
@@ -619,6 +683,18 @@ class Service:
                 return pick
         return self.curriculum.next(sub.track, history, position)
 
+    async def recap_reply(self, sub: Subscription, day: date, at: datetime) -> Reply:
+        """The weekly recap of ``sub``'s workspace due at ``at`` (UTC) on local date ``day``:
+        ``Store.weekly_recap`` over the 7 local days ending at ``at`` (``recap_window``),
+        rendered by ``recap_reply`` with a button carrying the recap's idempotency key."""
+        from bot.practice.recap import recap_reply
+
+        store = self.services.store
+        hhmm = sub.recap_time or f"{at.astimezone(sub.slot.tz):%H:%M}"
+        since, until = recap_window(hhmm, sub.timezone, day, at)
+        data = await store.weekly_recap(sub.platform, sub.workspace, since, until)
+        return recap_reply(data, key=recap_key(sub.id, day))
+
     async def post_now(self, sub: Subscription) -> tuple[Reply | None, str]:
         """``daily now``: post an extra copy of *today's* prompt (the channel's local day).
 
@@ -683,6 +759,23 @@ class Service:
     async def unsubscribe(self, sub: Subscription) -> None:
         await self.repo.delete(sub.id)
         self._remove_job(sub.id)
+
+    async def set_recap(self, sub: Subscription, day: str | None, at: str | None) -> Subscription:
+        """Set (``"sun"``, ``"18:00"``) or turn off (None, None) the weekly recap; returns the
+        subscription as stored. Recaps due before now are not owed."""
+        await self.repo.set_recap(sub.id, day, at, self.clock.now())
+        await self.refresh()
+        fresh = await self.repo.by_id(sub.id)
+        assert fresh is not None
+        return fresh
+
+    def next_recap(self, sub: Subscription, after: datetime | None = None):
+        """The next weekly recap ``(local date, instant)`` strictly after ``after`` (default
+        now), or None when the recap is off."""
+        slot = sub.recap_slot
+        if slot is None:
+            return None
+        return slot.next_runs(after or self.clock.now(), 1)[0]
 
     def next_runs(self, sub: Subscription, count: int = 5, after: datetime | None = None):
         """The next ``count`` posts ``(local date, instant)``, leaving out a skipped day."""

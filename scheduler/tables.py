@@ -3,8 +3,10 @@
 ``daily_subscriptions`` is the source of truth for jobs: APScheduler's job list is rebuilt
 from it at start-up and after every change.
 
-``daily_deliveries`` is the delivery outbox: one row per (subscription, local date) — the
-UNIQUE key that decides each day once. An instance inserts the row (``ON CONFLICT DO
+``daily_deliveries`` is the delivery outbox: one row per (subscription, kind, local date) — the
+UNIQUE key that decides each day once. ``kind`` is ``prompt`` (the daily prompt) or ``recap``
+(the weekly recap; migration 0007): both go through the same claim, lease, fencing and
+reconciliation. An instance inserts the row (``ON CONFLICT DO
 NOTHING``) before posting and only posts if its insert won. Skipped and missed days get a row
 too. ``status`` (docs/scheduler.md, "Delivery as an outbox"):
 
@@ -58,6 +60,12 @@ daily_subscriptions = Table(
     Column("cursor", Integer, nullable=False, server_default="0"),
     # Posts due before this instant are not owed (subscribed or resumed later).
     Column("active_since", UTCDateTime, nullable=False),
+    # The weekly recap (migration 0007): one weekday ("sun") and local "HH:MM" in the
+    # subscription's timezone; both NULL = no recap (the default until an admin sets one).
+    Column("recap_day", String(3), nullable=True),
+    Column("recap_time", String(5), nullable=True),
+    # When the recap was last set: recaps due before it are not owed (like active_since).
+    Column("recap_since", UTCDateTime, nullable=True),
     Column("created_by", String(MEMBER), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -74,6 +82,9 @@ daily_deliveries = Table(
         ForeignKey("daily_subscriptions.id", ondelete="CASCADE"),
         nullable=False,
     ),
+    # What the row delivers: "prompt" (the daily prompt) or "recap" (the weekly recap, on the
+    # local date of its instant). Everything that reads prompts filters kind = "prompt".
+    Column("kind", String(8), nullable=False, default="prompt", server_default="prompt"),
     Column("local_date", Date, nullable=False),
     Column("scheduled_at", UTCDateTime, nullable=False),
     Column("status", String(10), nullable=False),
@@ -89,6 +100,7 @@ daily_deliveries = Table(
     Column("version", Integer, nullable=False, server_default="0"),  # fencing token
     Column("idem_key", String(32), nullable=True),  # idempotency key sent to the platform
     Column("sending_at", UTCDateTime, nullable=True),  # first attempt recorded (find since)
-    UniqueConstraint("subscription_id", "local_date"),  # exactly once per local day
+    # exactly once per kind per local day (migration 0007 added ``kind``)
+    UniqueConstraint("subscription_id", "kind", "local_date"),
     Index(None, "status", "lease_until"),
 )

@@ -137,6 +137,20 @@ def parse_days(text: str) -> str:
     return ",".join(DAYS[i] for i in sorted(chosen))
 
 
+def parse_weekday(text: str) -> str:
+    """One weekday (``sun``, ``Sunday``, ``thurs``) → ``"sun"``: the weekly recap's day."""
+    try:
+        days = parse_days(text)
+    except UserError:
+        days = ""
+    if not days or "," in days:
+        raise UserError(
+            f"“{neutralize(text, 40)}” isn't one day of the week. The recap goes out once a "
+            "week: use a day like sun, friday or mon."
+        )
+    return days
+
+
 def _day(word: str, text: str) -> int:
     word = word.strip().rstrip(".")
     if word in _DAY_NAMES:
@@ -178,6 +192,13 @@ def _instant(hhmm: str, tz: str, day: date) -> datetime:
     # Cached: many channels share a time and zone (09:00 Europe/Berlin), and every tick asks.
     local = datetime.combine(day, time_of(hhmm), tzinfo=zone(tz))  # fold=0
     return local.astimezone(UTC)
+
+
+def recap_window(hhmm: str, tz: str, day: date, until: datetime) -> tuple[datetime, datetime]:
+    """``(since, until)``, UTC instants, of the weekly recap due at ``until`` on local date
+    ``day``: the 7 local days ending at it, so ``since`` is the same local time ``hhmm`` on
+    ``day`` − 7 (DST-safe: a week across a clock change is 167 or 169 hours)."""
+    return _instant(hhmm, tz, day - timedelta(days=7)), until
 
 
 @dataclass(frozen=True)

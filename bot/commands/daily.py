@@ -23,11 +23,13 @@ from bot.practice import feedback
 from scheduler.curriculum import DEFAULT_TRACK, TRACKS
 from scheduler.prompt import CHECKIN_ACTION, COPY_MARK
 from scheduler.timespec import (
+    DAYS,
     EVERY_DAY,
     describe_days,
     parse_days,
     parse_time,
     parse_timezone,
+    parse_weekday,
     zone,
 )
 
@@ -56,6 +58,25 @@ async def _sub(ctx: Context) -> Subscription:
     return sub
 
 
+# ``/daily recap`` without a time (or day) uses these; a subscription has no recap until an
+# admin sets one.
+RECAP_DAY, RECAP_TIME = "sun", "18:00"
+OFF = ("off", "no", "none", "stop", "disable", "disabled")
+
+
+def _recap(sub: Subscription) -> str:
+    """ "weekly recap Sun 18:00" or "no weekly recap"."""
+    if sub.recap_day and sub.recap_time:
+        return f"weekly recap {sub.recap_day.capitalize()} {sub.recap_time}"
+    return "no weekly recap"
+
+
+def _next_recap(svc, sub: Subscription, tz: str | None = None) -> str:
+    """ " Next recap: Sun 11 Jan 2026, 18:00 (Europe/Berlin)." or "" (off or paused)."""
+    nxt = None if sub.paused else svc.next_recap(sub)
+    return f" Next recap: {_when(nxt[1], tz or sub.timezone)}." if nxt else ""
+
+
 def _when(at: datetime, tz: str) -> str:
     local = at.astimezone(zone(tz))
     return f"{local:%a %d %b %Y, %H:%M} ({tz})"
@@ -80,6 +101,7 @@ def _describe(sub: Subscription) -> str:
         bits.append("PAUSED" + (f" ({sub.paused_reason})" if sub.paused_reason else ""))
     if sub.skip_date:
         bits.append(f"skipping {sub.skip_date:%a %d %b}")
+    bits.append(_recap(sub))
     return " · ".join(bits)
 
 
@@ -167,6 +189,7 @@ async def list_(ctx: Context) -> Reply:
     for s in subs:
         runs = [] if s.paused else svc.next_runs(s, 1)
         nxt = f" Next: {_when(runs[0][1], s.timezone)}." if runs else ""
+        nxt += _next_recap(svc, s)
         here = " (this channel)" if s.channel == ctx.channel else ""
         items.append(Entry(f"Channel {s.channel}{here}", _describe(s) + "." + nxt))
     return Reply(title="Daily study prompts", items=tuple(items))
@@ -214,6 +237,59 @@ async def unsubscribe(ctx: Context) -> Reply:
     sub = await _sub(ctx)
     await call(_svc(ctx).unsubscribe(sub))
     return Reply(text="Unsubscribed: no more daily prompts in this channel.", kind="success")
+
+
+@command(
+    "daily",
+    "recap",
+    description="Post a weekly recap here: a day and local time, or off (admins)",
+    options=[
+        Option(
+            "day",
+            f"Day of the week (sun, monday…), or off (default {RECAP_DAY})",
+            max_length=12,
+            suggest=lambda _services: [*DAYS, "off"],
+        ),
+        Option(
+            "time",
+            f"Local time, 24-hour HH:MM, in the subscription's timezone (default {RECAP_TIME})",
+            max_length=10,
+        ),
+    ],
+    examples=["/daily recap day:sun time:18:00", "/daily recap fri 17:30", "/daily recap off"],
+    admin=True,
+)
+async def recap(ctx: Context, day: str | None = None, time: str | None = None) -> Reply:
+    """Set, change or turn off this channel's weekly recap (top of the week per group, streak
+    leaders, each group's weakest topic with a /mock suggestion). Without options: where it
+    stands. Day and time are in the subscription's timezone; what isn't given keeps its
+    current value (the defaults: Sunday 18:00)."""
+    svc = _svc(ctx)
+    sub = await _sub(ctx)
+    if day is None and time is None:
+        if sub.recap_slot is None:
+            return Reply(
+                text="No weekly recap here. Set one with /daily recap day:sun time:18:00.",
+            )
+        return Reply(
+            text=f"This channel gets a {_recap(sub)} ({sub.timezone})." + _next_recap(svc, sub)
+        )
+    if day is not None and day.strip().lower() in OFF:
+        if sub.recap_slot is None:
+            return Reply(text="The weekly recap here is already off.")
+        await call(svc.set_recap(sub, None, None))
+        return Reply(text="Weekly recap off: no more recaps in this channel.", kind="success")
+    weekday = parse_weekday(day) if day else (sub.recap_day or RECAP_DAY)
+    at = parse_time(time) if time else (sub.recap_time or RECAP_TIME)
+    sub = await call(svc.set_recap(sub, weekday, at))
+    paused = " The daily prompt here is paused: no recap until /daily resume." if sub.paused else ""
+    return Reply(
+        title="Weekly recap set",
+        text=f"This channel gets a {_recap(sub)} ({sub.timezone}), covering the 7 days before it."
+        + _next_recap(svc, sub)
+        + paused,
+        kind="success",
+    )
 
 
 @command(
@@ -274,6 +350,7 @@ async def preview(ctx: Context) -> Reply:
     else:
         runs = svc.next_runs(sub, 5)
         text = f"Times in your timezone, {mine} (the channel posts at {sub.time} {sub.timezone})."
+        text += _next_recap(svc, sub, mine)
         items = tuple(Entry(_when(at, mine)) for _, at in runs)
     pick = await call(svc.next_pick(sub))
     if pick is not None:

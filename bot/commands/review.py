@@ -17,6 +17,7 @@ from bot.core.reply import Button, Reply, error
 from bot.core.wording import plural
 from bot.practice import review as rules
 from bot.practice import scoring
+from bot.practice.recap import REVIEW_ACTION
 
 LETTERS = "ABCDE"
 MAX_LABEL = 80
@@ -132,6 +133,14 @@ async def _grade(ctx: Context, kind: str, q, rating) -> str:
         )
     )
     return f"Rated {rules.LABELS[rating]}: this comes back {until(card.due, ctx.clock.now())}.\n\n"
+
+
+@action(REVIEW_ACTION)
+async def from_recap(ctx: Context, *_key: str) -> Reply:
+    """The weekly recap's "Review what's due" button: the presser's own /review (the
+    argument is the recap's delivery key, there for reconciliation only)."""
+    refuse_bots(ctx)
+    return await next_item(ctx)
 
 
 @action("rv.q")

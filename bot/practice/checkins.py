@@ -17,6 +17,9 @@ GRACE = timedelta(hours=3)
 # A post exists (or may: ``sending``/``uncertain``) once the owner has called the platform;
 # ``claimed`` means nothing was sent yet, so no button can exist.
 DELIVERED = ("sending", "sent", "uncertain", "reconciled")
+# ``daily_deliveries.kind`` of a daily prompt; the other kind, the weekly recap, carries no
+# check-in button and never makes a day count.
+PROMPT_KIND = "prompt"
 # ASCII digits only and no leading zero: one prompt has exactly one spelling, so the UNIQUE
 # (member, prompt) constraint can't be dodged with "s01-…", "s١-…" or full-width digits.
 _ID = re.compile(r"s([1-9][0-9]{0,17})-([0-9]{8})")

@@ -65,6 +65,7 @@ class CheckinsMixin(StoreBase):
             .where(
                 S.c.platform == platform,
                 S.c.workspace == workspace,
+                D.c.kind == rules.PROMPT_KIND,  # a weekly recap is not a prompt
                 D.c.status.in_(rules.DELIVERED),
                 D.c.scheduled_at >= start.astimezone(UTC),
                 D.c.scheduled_at < end.astimezone(UTC),
@@ -196,7 +197,14 @@ class CheckinsMixin(StoreBase):
         row = (
             await conn.execute(
                 select(S.c.channel, S.c.timezone)
-                .join(D, and_(D.c.subscription_id == S.c.id, D.c.local_date == day))
+                .join(
+                    D,
+                    and_(
+                        D.c.subscription_id == S.c.id,
+                        D.c.local_date == day,
+                        D.c.kind == rules.PROMPT_KIND,  # a recap that day shows no button
+                    ),
+                )
                 .where(*mine, D.c.status.in_(rules.DELIVERED))
             )
         ).one_or_none()

@@ -245,3 +245,45 @@ async def test_python_m_bot_run_serves_discord_without_the_console(fake, guild, 
         proc.terminate()
         out, _ = await asyncio.wait_for(proc.communicate(), 30)
     assert b"Type /help" not in out  # the console stayed off
+
+
+async def test_weekly_recap_through_the_scheduler(fake, bot, guild, clock):
+    """An admin sets the recap with the slash command; the scheduler posts it once at that
+    minute; its button opens the presser's review; ``find`` recognises it by its key."""
+    from datetime import UTC, datetime
+
+    services = bot.services
+
+    async def admin(path, raw):
+        name, options = command_payload(bot.commands, REGISTRY.commands[path], raw)
+        inter = fake.command(guild, name, options, perms=MEMBER_DEFAULT | MANAGE_GUILD)
+        await fake.interact(inter)
+        return inter, await fake.settle(inter["token"])
+
+    await admin(("daily", "subscribe"), {"time": "07:00"})  # today's prompt time has passed
+    at = (clock.now() + timedelta(minutes=1)).strftime("%H:%M")
+    inter, ok = await admin(("daily", "recap"), {"day": "mon", "time": at})
+    assert f"Next recap: Mon 05 Jan 2026, {at} (UTC)" in shown(ok), shown(ok)
+
+    await services.scheduler.tick()
+    assert fake.channel_posts == []
+    clock.advance(minutes=1)
+    report = await services.scheduler.tick()
+    [post] = fake.channel_posts
+    assert report.recaps and report.recaps[0][2] == "sent"
+    assert post["channel_id"] == inter["channel_id"] and "Weekly recap" in shown(post)
+    assert rules.message_problems(post) == [] and post["_allowed_mentions"] == {"parse": []}
+    [(label, cid)] = custom_ids(post)
+    assert label == "Review what's due" and cid.startswith("mle|recap.rv|r")
+    key = cid.rsplit("|", 1)[1]
+    found = await bot.delivery.find(
+        guild.id, inter["channel_id"], key, datetime.now(UTC) - timedelta(minutes=5)
+    )
+    assert found == post["id"]
+    click = fake.click(guild, fake.public(post), cid, user=("333", "grace"))
+    await fake.interact(click)
+    final = await fake.settle(click["token"])
+    assert "review queue is empty" in shown(final) and final["flags"] & 64
+    clock.advance(minutes=30)
+    await services.scheduler.tick()
+    assert len(fake.channel_posts) == 1  # once a week

@@ -1,6 +1,6 @@
 """The weekly recap's content: top of the week per group, streak leaders, each group's weakest
-topic with a suggested /mock — from real rows on SQLite and PostgreSQL. (Its weekly
-scheduling is not wired yet.)"""
+topic with a suggested /mock — from real rows on SQLite and PostgreSQL. (Its posting through
+the scheduler: tests/scheduler/test_recap.py.)"""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.slack.conftest import ADMIN
-from tests.slack.harness import CHANNEL, USER, buttons, check_blocks, check_message, shown
+from tests.slack.harness import CHANNEL, TEAM, USER, buttons, check_blocks, check_message, shown
 
 
 async def test_subscribe_post_checkin_leaderboard_home(slack, fake, bot, clock):
@@ -56,3 +56,36 @@ async def test_subscribe_post_checkin_leaderboard_home(slack, fake, bot, clock):
     assert "went wrong" not in text
     # Today's prompt: the subscribed channel's next lesson.
     assert "Next topic" in text and services.scheduler.curriculum.sequence("mixed")[1].topic in text
+
+
+async def test_weekly_recap_posts_once_and_is_findable(slack, fake, bot, clock):
+    """/mle daily recap sets it; the scheduler posts it once through chat.postMessage with its
+    key in the message metadata, so ``find`` (conversations.history) recognises it."""
+    from datetime import UTC, datetime
+
+    services = bot.services
+    check_message(await slack.run("daily subscribe time:07:00", user=ADMIN))
+    at = (clock.now() + timedelta(minutes=1)).strftime("%H:%M")
+    refused = await slack.run(f"daily recap day:mon time:{at}", user=USER)
+    assert "Only admins" in shown(refused)
+    ok = await slack.run(f"daily recap day:mon time:{at}", user=ADMIN)
+    check_message(ok)
+    assert f"Next recap: Mon 05 Jan 2026, {at} (UTC)" in shown(ok), shown(ok)
+
+    await services.scheduler.tick()
+    assert fake.called("chat.postMessage") == []
+    clock.advance(minutes=1)
+    await services.scheduler.tick()
+    [post] = fake.called("chat.postMessage")
+    assert post.data["channel"] == CHANNEL and "Weekly recap" in post.data["text"]
+    check_blocks(post.data["blocks"])
+    key = post.data["metadata"]["event_payload"]["key"]
+    assert key.startswith("r")
+    found = await bot.delivery.find(TEAM, CHANNEL, key, datetime.now(UTC) - timedelta(minutes=5))
+    assert found is not None
+    [review] = buttons(post.data)
+    answer = await slack.press(review, user=USER)
+    assert answer["response_type"] == "ephemeral" and "review queue is empty" in shown(answer)
+    clock.advance(minutes=30)
+    await services.scheduler.tick()
+    assert len(fake.called("chat.postMessage")) == 1  # once a week

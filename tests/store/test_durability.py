@@ -182,3 +182,80 @@ async def test_lock_held_too_long_is_a_friendly_busy_error(tmp_path, monkeypatch
         other.execute("ROLLBACK")
         other.close()
         await store.close()
+
+
+async def test_0006_database_with_deliveries_upgrades_to_weekly_recap(fresh_db_url):
+    """0007 on a database at 0006 holding a subscription and its deliveries: the rows stay,
+    become prompts, the subscription has no recap, and the unique key is now per kind."""
+    from datetime import date
+
+    from sqlalchemy.exc import IntegrityError
+
+    from scheduler.repository import Repository
+
+    engine = make_engine(fresh_db_url)
+    await migrate.upgrade(engine, "0006_review")
+    ts = T0.replace(tzinfo=None) if engine.dialect.name == "sqlite" else T0
+    params = {"ts": ts, "d1": date(2026, 1, 4), "d2": date(2026, 1, 5)}
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO daily_subscriptions (platform, workspace, channel, time, timezone, "
+                "days, track, paused, cursor, active_since, created_by, created_at, updated_at) "
+                "VALUES ('slack', 'T1', 'C1', '09:00', 'Europe/Berlin', 'mon,tue', 'mixed', "
+                "false, 2, :ts, 'u1', :ts, :ts)"
+            ),
+            params,
+        )
+        for d in ("d1", "d2"):
+            await conn.execute(
+                text(
+                    "INSERT INTO daily_deliveries (subscription_id, local_date, scheduled_at, "
+                    "status, cursor, claimed_at, sent_at, version, idem_key) "
+                    f"VALUES (1, :{d}, :ts, 'sent', 0, :ts, :ts, 1, 'k')"
+                ),
+                params,
+            )
+    await migrate.upgrade(engine)
+    try:
+        assert await migrate.current(engine) == {migrate.HEAD}
+        repo = Repository(engine)
+        sub = await repo.by_id(1)
+        assert (sub.channel, sub.cursor, sub.recap_slot) == ("C1", 2, None)
+        rows = await repo.deliveries(1)
+        assert [(r.local_date, r.status, r.kind) for r in rows] == [
+            (date(2026, 1, 4), "sent", "prompt"),
+            (date(2026, 1, 5), "sent", "prompt"),
+        ]
+        # The same local date now takes a recap too, but still only one prompt.
+        won = await repo.claim(
+            [(1, date(2026, 1, 4), T0)],
+            owner="x",
+            now=T0,
+            lease=timedelta(seconds=40),
+            kind="recap",
+        )
+        assert [(c.kind, c.cursor) for c in won] == [("recap", None)]
+        assert (
+            await repo.claim(
+                [(1, date(2026, 1, 5), T0)], owner="x", now=T0, lease=timedelta(seconds=40)
+            )
+            == []
+        )
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as conn:
+                await conn.execute(
+                    text(
+                        "INSERT INTO daily_deliveries (subscription_id, kind, local_date, "
+                        "scheduled_at, status, claimed_at) "
+                        "VALUES (1, 'recap', :d1, :ts, 'sent', :ts)"
+                    ),
+                    params,
+                )
+        # And back down: the recap row goes, the prompts stay.
+        await migrate.downgrade(engine, "0006_review")
+        async with engine.connect() as conn:
+            n = (await conn.execute(text("SELECT count(*) FROM daily_deliveries"))).scalar()
+        assert n == 2
+    finally:
+        await engine.dispose()
