@@ -108,6 +108,31 @@ async def test_libpq_parameters_reach_the_server(pg_database, tmp_path):
         await store.close()
 
 
+async def test_the_slack_install_store_takes_the_same_url(pg_database):
+    """Slack OAuth mode keeps installs in the same database through its own engine: it must
+    take the URL parameters the store takes (a breaker found it built a bare engine)."""
+    from bot.adapters.slack.oauth import oauth_options
+    from bot.settings import Settings
+
+    url = (
+        f"postgresql://postgres@127.0.0.1:5432/{pg_database}"
+        "?connect_timeout=7&application_name=mle-bot-oauth"
+    )
+    settings = Settings(
+        DATABASE_URL=url,
+        SLACK_CLIENT_ID="1.2",
+        SLACK_CLIENT_SECRET="client-secret",
+        SLACK_SIGNING_SECRET="signing-secret",
+    )
+    engine = oauth_options(settings)["installation_store"].engine
+    try:
+        async with engine.connect() as conn:
+            name = (await conn.exec_driver_sql("SHOW application_name")).scalar_one()
+        assert name == "mle-bot-oauth"
+    finally:
+        await engine.dispose()
+
+
 @pytest.mark.parametrize(
     ("query", "says"),
     [

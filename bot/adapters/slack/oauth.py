@@ -23,9 +23,12 @@ def oauth_options(settings: Settings) -> dict[str, Any]:
     from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
     from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
     from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-    from sqlalchemy.ext.asyncio import create_async_engine
 
-    engine = create_async_engine(settings.database_url)
+    from bot.store.engine import make_engine
+
+    # The store's engine factory: the same driver options (libpq's connect_timeout and
+    # application_name handed to asyncpg) and SQLite set-up as the store's own engine.
+    engine = make_engine(settings.database_url)
     installations = AsyncSQLAlchemyInstallationStore(
         client_id=settings.slack_client_id, engine=engine
     )

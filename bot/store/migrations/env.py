@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.store.tables import metadata
 
@@ -46,7 +45,9 @@ def run_offline() -> None:
 
 
 async def _run_async(url: str) -> None:
-    engine = create_async_engine(url)
+    from bot.store.engine import make_engine
+
+    engine = make_engine(url)  # the store's driver options (bot.store.engine.libpq_params)
     async with engine.begin() as conn:
         await conn.run_sync(_run)
     await engine.dispose()
