@@ -475,19 +475,26 @@ class Service:
             reply = self.prompt_reply(sub, pick, claim.local_date, claim.cursor or 0)
             lesson_id, idem = pick.lesson.id, delivery_key(*key)
         state = [claim.status]
-        too_late = [False]
+        # Why a send is refused at the last step, recorded as missed: past the deadline, or
+        # (a recap an earlier owner may have posted) the recap was turned off since; such a
+        # claim is only reconciled: found → reconciled, not found → missed, never sent.
+        refused: list[str | None] = [None]
+        turned_off = claim.kind == RECAP and sub.recap_slot is None
 
         async def record(status: str) -> bool:
             """The outbox write before a platform call (sending) or after an ambiguous answer
             (uncertain), fenced by this claim's version."""
             if claim.delivery_id in self._lost:
                 return False
+            if status == "sending" and turned_off:
+                refused[0] = "recap turned off"
+                return False
             if status == state[0]:
                 return True
             if status == "sending" and self.clock.now() > self.deadline(
                 sub, claim.local_date, claim.scheduled_at
             ):
-                too_late[0] = True  # too late to send now: recorded as missed below
+                refused[0] = "past its deadline"  # too late to send now: missed below
                 return False
             ok = await self._finish(
                 claim.delivery_id,
@@ -529,11 +536,11 @@ class Service:
                 log.warning("daily: %s posted, but another instance had taken it over", key)
                 return "lost"
             return outcome.status
-        if outcome.status == "lost" and too_late[0]:
+        if outcome.status == "lost" and refused[0]:
             await self._finish(
-                claim.delivery_id, "missed", version=fence, now=done_at, error="past its deadline"
+                claim.delivery_id, "missed", version=fence, now=done_at, error=refused[0]
             )
-            log.warning("daily: missed %s %s on %s (past its deadline)", what, *key)
+            log.warning("daily: missed %s %s on %s (%s)", what, *key, refused[0])
             return "missed"
         if outcome.status == "lost":
             log.warning("daily: %s was taken over by another instance; leaving it", key)
@@ -692,7 +699,7 @@ class Service:
         store = self.services.store
         hhmm = sub.recap_time or f"{at.astimezone(sub.slot.tz):%H:%M}"
         since, until = recap_window(hhmm, sub.timezone, day, at)
-        data = await store.weekly_recap(sub.platform, sub.workspace, since, until)
+        data = await store.weekly_recap(sub.platform, sub.workspace, since, until, sub.slot.tz)
         return recap_reply(data, key=recap_key(sub.id, day))
 
     async def post_now(self, sub: Subscription) -> tuple[Reply | None, str]:

@@ -7,7 +7,7 @@ The rules live in ``bot.practice.review`` (FSRS via the ``fsrs`` package) and
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from fsrs import Rating
 from sqlalchemy import case, delete, false, func, select
@@ -211,15 +211,25 @@ class RecapMixin(StoreBase):
     """What the weekly recap reports (``bot.practice.recap``)."""
 
     async def weekly_recap(
-        self, platform: str, workspace: str, since: datetime, until: datetime
+        self,
+        platform: str,
+        workspace: str,
+        since: datetime,
+        until: datetime,
+        tz: tzinfo | None = None,
     ) -> WeekRecap:
         """The recap of [``since``, ``until``) (UTC instants): per study group (by name) the top
         ``recap.TOP`` members by points earned in the window and the topic with the lowest
         accuracy among the group's quiz answers in it; and the ``recap.TOP`` longest streaks
-        of members who studied in the window (the stored streak as of their last study day)."""
+        of members who studied in the window (the stored streak as of their last study day).
+        ``week_of`` is the local date of ``since`` in ``tz`` (the channel's timezone; default
+        the workspace's)."""
         G, GM, E, A = study_groups, group_members, point_events, quiz_answers
         scope_e = (E.c.platform == platform, E.c.workspace == workspace)
-        first = local_date(since, await self.workspace_timezone(platform, workspace))
+        if tz is not None:
+            first = since.astimezone(tz).date()
+        else:
+            first = local_date(since, await self.workspace_timezone(platform, workspace))
         async with self.reader.connect() as conn:
             groups = (
                 await conn.execute(

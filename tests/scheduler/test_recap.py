@@ -380,3 +380,41 @@ async def test_recap_abandoned_by_a_crash_is_taken_over_once(db_url, clock, cont
     finally:
         await close(sa)
         await close(sb)
+
+
+@pytest.mark.parametrize("found", [False, True])
+async def test_recap_turned_off_while_uncertain_is_only_reconciled(one, clock, found):
+    """Found by a breaker: an uncertain recap whose channel turned the recap off was sent
+    anyway when the platform search found nothing. Now it is reconciled or missed, never
+    sent."""
+    from datetime import timedelta
+
+    from tests.scheduler.fakes import Fault
+
+    services, svc, platform = one
+    sub = await subscribe(svc)
+    platform.faults = [Fault(SUN_18_BERLIN, SUN_18_BERLIN + timedelta(seconds=10), "reset")]
+    clock.set(SUN_18_BERLIN)
+    await svc.tick()
+    if not found:  # the reset came before the platform stored it
+        platform.posts.clear()
+        platform.keys.clear()
+    await svc.set_recap(sub, None, None)  # /daily recap off
+    clock.advance(seconds=45)
+    report = await svc.tick()
+    want = "reconciled" if found else "missed"
+    assert report.recaps == [(sub.id, SUN, want)]
+    assert len(recaps(platform)) == (1 if found else 0)
+    [row] = await svc.repo.deliveries(sub.id, "recap")
+    assert row.status == want
+
+
+async def test_week_of_is_the_channels_local_date(one, clock):
+    """The title's "week of" is the window's first local day in the channel's timezone, not
+    the workspace's (a Los Angeles channel in a UTC workspace, recap Sunday 18:00)."""
+    services, svc, platform = one
+    await subscribe(svc, tz="America/Los_Angeles")
+    clock.set(datetime(2026, 1, 12, 2, 0, tzinfo=UTC))  # Sun 11 Jan 18:00 in Los Angeles
+    await svc.tick()
+    [(_, reply, _)] = recaps(platform)
+    assert reply.title.endswith("week of 2026-01-04"), reply.title
