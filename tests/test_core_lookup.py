@@ -206,6 +206,19 @@ async def test_a_city_gets_its_countrys_figures_and_says_so(services, typed, cit
     assert f"no figures for {city} itself; these are the country-wide figures ({country})" in shown
 
 
+@pytest.mark.parametrize(
+    ("typed", "city", "country"),
+    [
+        ("São Paulo", "Sao Paulo", "Brazil"),
+        ("zürich", "Zurich", "Switzerland"),
+        ("BOGOTÁ", "Bogota", "Colombia"),
+    ],
+)
+async def test_a_city_written_with_accents_is_the_same_city(services, typed, city, country):
+    reply, shown = await ask(services, f"/salary {typed}")
+    assert f"{city} is in {country}" in shown, shown
+
+
 async def test_a_city_of_an_uncovered_country_names_the_country(services):
     reply, shown = await ask(services, "/salary vienna")
     assert reply.kind == "error"

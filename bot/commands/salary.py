@@ -8,7 +8,7 @@ from bot.content.schema import Salary
 from bot.content.search import world_places
 from bot.core.context import Context
 from bot.core.errors import UserError
-from bot.core.lookup import did_you_mean, join_or
+from bot.core.lookup import did_you_mean, fold, join_or
 from bot.core.registry import Option, command
 from bot.core.reply import Entry, Field, Reply
 from bot.core.safety import neutralize
@@ -34,7 +34,7 @@ def _city(ctx: Context, text: str) -> tuple[str, str] | None:
     if len(places) != 1 or not places[0].is_city:
         return None
     place = places[0]
-    if " ".join(text.lower().split()) != place.name.lower():
+    if fold(text) != fold(place.name):
         return None  # the city is only part of the text ("london and paris")
     country = covered_codes(ctx.content).get(place.country_code)
     if country is None:

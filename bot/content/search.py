@@ -37,6 +37,8 @@ import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.core.lookup import fold
+
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _STEMMER = Stemmer.Stemmer("english")
 # What the stemmer may take off a word for two words to count as one term: inflections only.
@@ -516,7 +518,7 @@ def _world() -> tuple[dict[str, list[Place]], int]:
     names: dict[str, list[Place]] = {}
 
     def add(key: str, place: Place) -> None:
-        key = " ".join(_WORD.findall(key.lower()))
+        key = " ".join(_WORD.findall(fold(key)))  # accents dropped: "são paulo" = "sao paulo"
         if key and place not in names.setdefault(key, []):
             names[key].append(place)
 
@@ -548,7 +550,7 @@ def world_places(query: str) -> list[Place]:
         # A name shared by places in two countries can't say which is meant.
         return places[0] if places and len({p.country_code for p in places}) == 1 else None
 
-    return _scan([w.lower() for w in _WORD.findall(query)], longest, place)
+    return _scan(_WORD.findall(fold(query)), longest, place)
 
 
 def route(
