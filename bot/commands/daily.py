@@ -266,6 +266,12 @@ async def recap(ctx: Context, day: str | None = None, time: str | None = None) -
     current value (the defaults: Sunday 18:00)."""
     svc = _svc(ctx)
     sub = await _sub(ctx)
+    if day is not None and time is None and day.strip().lower() not in OFF:
+        try:  # "/daily recap 18:00": a lone time in the day's place changes only the time
+            parse_time(day)
+            day, time = None, day
+        except UserError:
+            pass
     if day is None and time is None:
         if sub.recap_slot is None:
             return Reply(

@@ -289,6 +289,9 @@ async def test_console_sets_shows_and_turns_off_the_recap(console):
     # Only what is given changes: the day stays Sunday.
     assert "Sun 17:30" in (await session.send("/daily recap time:17:30")).text
     assert "Fri 17:30" in (await session.send("/daily recap fri")).text
+    # A lone time in the day's place is the time (a breaker typed "/daily recap 18:00").
+    assert "Fri 18:00" in (await session.send("/daily recap 18:00")).text
+    assert "Fri 17:30" in (await session.send("/daily recap 5:30pm")).text
     sub = await services.scheduler.repo.get("console", "local", session.ctx.channel)
     assert (sub.recap_day, sub.recap_time) == ("fri", "17:30")
     # It posts when the clock gets there: Fri 9 Jan 17:30 Berlin = 16:30 UTC.
