@@ -52,34 +52,28 @@ async def study_days(
 async def streaks(
     store, platform: str, workspace: str, member_ids: Iterable[str], at: datetime
 ) -> dict[str, int]:
-    """Current check-in streak (days) of each member in ``member_ids`` at instant ``at``.
-
-    The same rule as ``Store.profile``: the stored streak counts while the last check-in was
-    today or yesterday in the member's timezone (else the workspace's); otherwise 0. Members
-    never seen are absent.
-    """
+    """Current streak (days) of each member in ``member_ids`` at instant ``at``: the same as
+    ``/profile`` and every answer's standing line (``Store.streak_now``: study days in the
+    member's timezone, days without a scheduled prompt and freezes kept). Members never seen
+    are absent."""
     ids = list(dict.fromkeys(member_ids))
     if not ids:
         return {}
     ws_tz = await store.workspace_timezone(platform, workspace)
+    out: dict[str, int] = {}
     async with store.reader.connect() as conn:
         rows = (
             await conn.execute(
-                select(
-                    members.c.member_id,
-                    members.c.streak,
-                    members.c.last_checkin_date,
-                    members.c.timezone,
-                ).where(
+                select(members).where(
                     members.c.platform == platform,
                     members.c.workspace == workspace,
                     members.c.member_id.in_(ids),
                 )
             )
         ).all()
-    out: dict[str, int] = {}
-    for r in rows:
-        last = r.last_checkin_date
-        today = local_date(at, r.timezone or ws_tz)
-        out[r.member_id] = r.streak if last is not None and (today - last).days <= 1 else 0
+        for r in rows:
+            streak, _ = await store.streak_now(
+                conn, platform, workspace, r, r.timezone or ws_tz, at
+            )
+            out[r.member_id] = streak
     return out

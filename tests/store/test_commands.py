@@ -311,3 +311,16 @@ async def test_another_quiz_asks_what_the_member_asked(services):
     r = await press(here, old)
     nxt = next(b for b in r.buttons if b.label == "Another quiz")
     assert actions.decode(services, nxt.action) == ("quiz.next", ["deep-learning", "easy"])
+
+
+async def test_leaderboard_streak_is_the_profiles_streak(services):
+    """A newcomer answered one quiz right: the answer and /profile said "Streak: 1 day" but the
+    leaderboard (text and card) showed none — it only counted check-ins."""
+    s = ConsoleSession(services, Member("ann", "Ann"))
+    quiz = await s.send("quiz dl")
+    r = await answer(s, quiz)
+    assert "Streak: 1 day" in render(r)
+    assert "Streak: 1 day" in render(await s.send("profile"))
+    board = await s.send("leaderboard")
+    assert "1. Ann (you) — 10 pts · 1-day streak" in render(board), render(board)
+    assert "streak 1" in board.attachments[0].alt, board.attachments[0].alt
