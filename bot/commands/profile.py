@@ -12,7 +12,7 @@ from bot.core.safety import neutralize
 from bot.core.timezones import iana_name, parse_timezone
 from bot.core.timezones import suggestions as tz_suggestions
 from bot.core.wording import plural
-from bot.pictures.profile import WEEKS, weakest
+from bot.pictures.profile import WEEKS
 from bot.practice import weak
 from bot.practice.streaks import FREEZE_EVERY, MAX_FREEZES
 
@@ -42,20 +42,27 @@ async def _learning(ctx: Context) -> list[Field]:
     if total and not due and nxt is not None:
         queue += f", next {until(nxt, now)}"
     out = [Field("Reviews due", queue)]
-    records = await call(ctx.store.topic_records(ctx.platform, ctx.workspace, ctx.member.id))
-    weakest = weak.weakest_practised(sorted(records), records, now)
+    weakest = await weakest_topics(ctx)
     if weakest:
-        # The member's own counts (quiz answers and self-graded interview questions), not the
-        # smoothed accuracy the ranking uses.
+        # The member's own counts, not the smoothed accuracy the ranking uses.
         names = ", ".join(f"{t} ({r.correct}/{r.attempts} right)" for t, r in weakest)
         out.append(
             Field(
-                "Weakest topics",
+                "Weakest topics (quizzes and graded interview answers)",
                 f"{names} · try /mock {weakest[0][0]} or /quiz {weakest[0][0]}",
                 inline=False,
             )
         )
     return out
+
+
+async def weakest_topics(ctx: Context) -> list[tuple[str, weak.TopicRecord]]:
+    """Up to two topics the member needs most (``bot.practice.weak``: quiz answers and graded
+    interview answers, recency), among those with at least one miss: a topic answered right
+    every time is never called weak."""
+    records = await call(ctx.store.topic_records(ctx.platform, ctx.workspace, ctx.member.id))
+    missed = {t: r for t, r in records.items() if r.correct < r.attempts}
+    return weak.weakest_practised(sorted(missed), missed, ctx.clock.now())
 
 
 @command(
@@ -76,11 +83,11 @@ async def profile(ctx: Context) -> Reply:
         )
         return with_picture(reply, await progress_card(ctx, empty_card(ctx, tz)))
     card = await call(progress(ctx, p))
-    weak = weakest(card.topics)
+    marked = {t for t, _ in await weakest_topics(ctx)}  # the same topics "Weakest topics" names
     topics = (
         "\n".join(
             f"• {t.topic}: {t.correct}/{t.answered} correct ({t.accuracy:.0%})"
-            + (" — weakest" if t.topic in weak else "")
+            + (" — weakest" if t.topic in marked else "")
             for t in p.topics
         )
         or "No quiz answers yet."

@@ -206,9 +206,13 @@ async def test_quiz_without_topic_favours_the_weakest_topic(services):
     assert topics.count("nlp") >= 8, topics
     assert len(set(topics)) > 1  # and sometimes elsewhere (exploration)
     prof = render(await ann.send("/profile"))
-    assert "Weakest topics: nlp" in prof and "/mock nlp" in prof
+    assert "interview answers): nlp" in prof and "/mock nlp" in prof
     # The member's own counts, as the topic list above shows them (not a smoothed 20 %).
-    assert "nlp (0/3 right)" in prof and "%" not in prof.split("Weakest topics:")[1].split("\n")[0]
+    line = prof.split("interview answers):")[1].split("\n")[0]
+    assert "nlp (0/3 right)" in line and "%" not in line
+    # Topics answered right every time are never called weak (career, mlops, coding).
+    assert "career" not in line and "mlops" not in line and "coding" not in line
+    assert "• nlp: 0/3 correct (0%) — weakest" in prof
 
 
 async def test_interview_without_topic_favours_the_weakest_topic(services):
