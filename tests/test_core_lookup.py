@@ -296,3 +296,16 @@ def test_property_country_lookup_never_strays(content, word, edit, at, ch):
     assert best <= max_typos(len(key)), (typed, match.key)
     if match.exact:
         assert best == 0
+
+
+@pytest.mark.parametrize(
+    "typed", ["/salary compare uk vs germany", "/salary compare uk and germany"]
+)
+async def test_compare_reads_vs_and_and_between_countries(services, typed):
+    reply, shown = await ask(services, typed)
+    assert reply.title == "United Kingdom vs Germany", shown
+
+
+async def test_one_country_lookup_with_vs_points_at_compare_naming_both(services):
+    reply, shown = await ask(services, "/salary uk vs germany")
+    assert reply.kind == "error" and "2 countries (United Kingdom, Germany)" in shown

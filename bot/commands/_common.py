@@ -74,11 +74,14 @@ TOPIC_ALIASES = {
 CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
 
 
-def resolve_topic(value: str, topics: tuple[str, ...] | list[str] = TOPICS) -> str:
-    """The topic ``value`` names (id, synonym or close typo), or a UserError listing topics."""
+def resolve_topic(
+    value: str, topics: tuple[str, ...] | list[str] = TOPICS, notes: list[str] | None = None
+) -> str:
+    """The topic ``value`` names (id, synonym or close typo), or a UserError listing topics.
+    A close typo adds "Showing <topic> for “<typed>”." to ``notes`` (see ``pick_choice``)."""
     aliases = {a: t for a, t in TOPIC_ALIASES.items() if t in topics}
     try:
-        return pick_choice("topic", value, tuple(topics), aliases)
+        return pick_choice("topic", value, tuple(topics), aliases, notes)
     except UserError:
         level = Resolver((d, d, ()) for d in DIFFICULTIES).resolve(value)
         if level is None:

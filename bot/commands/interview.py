@@ -10,7 +10,7 @@ from bot.core import actions
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.registry import Option, action, command
-from bot.core.reply import Button, Reply
+from bot.core.reply import Button, Reply, with_notes
 
 
 def _topics(services) -> list[str]:
@@ -78,9 +78,12 @@ async def pick(ctx: Context, topic: str | None, difficulty: str | None):
     ],
 )
 async def interview(ctx: Context, topic: str | None = None, difficulty: str | None = None) -> Reply:
+    notes: list[str] = []
     if topic is not None:
-        topic = resolve_topic(topic, _topics(ctx.services))
-    return _question_reply(ctx, await pick(ctx, topic, difficulty), topic, difficulty)
+        topic = resolve_topic(topic, _topics(ctx.services), notes)
+    return with_notes(
+        _question_reply(ctx, await pick(ctx, topic, difficulty), topic, difficulty), notes
+    )
 
 
 @action("iv.reveal")

@@ -16,7 +16,7 @@ from bot.core import actions
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.registry import Option, action, command
-from bot.core.reply import Button, Reply, error
+from bot.core.reply import Button, Reply, error, with_notes
 from bot.core.safety import neutralize
 from bot.core.wording import plural
 from bot.practice import mock as rules
@@ -182,17 +182,20 @@ async def mock(ctx: Context, topic: str | None = None, count: int | None = None)
         topic, count = None, int(topic.strip())
     if count is not None and not 1 <= count <= rules.MAX_COUNT:
         raise UserError(f"A mock interview has 1 to {rules.MAX_COUNT} questions; try /mock nlp 3.")
+    notes: list[str] = []
     if topic is not None:
-        topic = resolve_topic(topic, _topics(ctx.services))
+        topic = resolve_topic(topic, _topics(ctx.services), notes)
     count = count or rules.DEFAULT_COUNT
     active = await call(store.active_mock(ctx.platform, ctx.workspace, ctx.member.id))
     if active is not None and not active.finished:
         about = f" on {neutralize(active.topic, 32)}" if active.topic else ""
+        new = f"{count} questions" + (f" on {topic}" if topic else "")
         return Reply(
             title="Mock interview in progress",
             text=(
                 f"You have a mock interview{about} at question {active.position + 1} of "
-                f"{len(active.items)}. Resume it, or start the new one (the old one ends)."
+                f"{len(active.items)}. Resume it, or start the new one ({new}; the old one "
+                "ends)."
             ),
             buttons=(
                 Button("Resume", actions.encode(ctx.services, "mk.resume", active.id), "primary"),
@@ -200,7 +203,7 @@ async def mock(ctx: Context, topic: str | None = None, count: int | None = None)
             ),
             ephemeral=True,
         )
-    return await _start(ctx, topic, count)
+    return with_notes(await _start(ctx, topic, count), notes)
 
 
 @action("mk.new")

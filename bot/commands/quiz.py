@@ -19,7 +19,7 @@ from bot.core import actions
 from bot.core.context import Context
 from bot.core.errors import UserError
 from bot.core.registry import Option, action, command
-from bot.core.reply import Button, Reply, error
+from bot.core.reply import Button, Reply, error, with_notes
 from bot.core.wording import plural
 from bot.practice import feedback, review, scoring
 
@@ -115,10 +115,11 @@ async def post_quiz(
     examples=["/quiz", "/quiz statistics", "/quiz topic:deep-learning difficulty:hard"],
 )
 async def quiz(ctx: Context, topic: str | None = None, difficulty: str | None = None) -> Reply:
+    notes: list[str] = []
     if topic is not None:
         quiz_topics = _topics(ctx.services)
         try:
-            topic = resolve_topic(topic, quiz_topics)
+            topic = resolve_topic(topic, quiz_topics, notes)
         except UserError:
             # A topic the interview bank has but the quiz deliberately doesn't (behavioural:
             # an answer is a story, not a choice) gets pointed at /interview, not just refused.
@@ -132,7 +133,7 @@ async def quiz(ctx: Context, topic: str | None = None, difficulty: str | None = 
                     f"Try /interview {asked}."
                 ) from None
             raise
-    return await post_quiz(ctx, topic, difficulty)
+    return with_notes(await post_quiz(ctx, topic, difficulty), notes)
 
 
 def _another(ctx: Context, request: tuple[str, str]) -> Button:

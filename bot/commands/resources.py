@@ -62,8 +62,9 @@ def _topic_resolver(content) -> Resolver[str]:
     return Resolver([(t, t, ()) for t in topics] + [(t, t, ()) for t in tags if t not in topics])
 
 
-def _match_topic(content, topic: str) -> tuple[list[Resource], str | None]:
-    """Resources on ``topic`` and a note when it was read as a close typo.
+def _match_topic(content, topic: str) -> tuple[list[Resource], str | None, str]:
+    """Resources on ``topic``, a note when it was read as a close typo, and the topic as
+    read (for the title).
 
     A topic or tag (exact, or a close typo — the note says so), else resources whose title,
     provider or author contains the words as whole words ("coursera", "andrew ng"), else a
@@ -72,8 +73,11 @@ def _match_topic(content, topic: str) -> tuple[list[Resource], str | None]:
     if len(hits) == 1:
         key = hits[0].item
         found = [r for r in content.resources if key in r.topics or key in r.tags]
+        # Resources about this topic first (it is their first topic), general platforms that
+        # cover many topics after; otherwise the file's order.
+        found.sort(key=lambda r: (not r.topics or r.topics[0] != key, len(r.topics)))
         note = None if hits[0].exact else f"Showing {key} for “{neutralize(topic, 40)}”."
-        return found, note
+        return found, note, key
     words = fold(topic)
     if len(words) > 1:  # a lone letter would match initials ("David R. O'Hallaron")
         phrase = re.compile(rf"(?<![\w+#]){re.escape(words)}(?![\w+#])")
@@ -83,7 +87,7 @@ def _match_topic(content, topic: str) -> tuple[list[Resource], str | None]:
             if phrase.search(fold(" ".join([r.title, r.provider or "", *r.authors])))
         ]
         if named:
-            return named, None
+            return named, None, neutralize(topic, 40)
     near = [m.item for m in hits] or _topic_resolver(content).suggest(topic, 4)
     hint = f" Try: {', '.join(near)}." if near else ""
     raise UserError(f"I have no resources on “{neutralize(topic, 40)}”.{hint}")
@@ -94,7 +98,7 @@ def _none(ctx: Context, topic: str | None, kind: str | None) -> str:
     kinds = sorted({r.kind for r in ctx.content.resources})
     if kind is not None and kind not in kinds:
         return f"There are no {kind} resources yet. Kinds with resources: {', '.join(kinds)}."
-    shown = neutralize(topic or "", 40)
+    shown = topic or ""
     return (
         f"No {kind} resources on {shown}. Try /resources {shown} for every kind, or "
         f"/resources kind:{kind} for every topic."
@@ -120,17 +124,17 @@ def _none(ctx: Context, topic: str | None, kind: str | None) -> str:
     paged=True,
 )
 async def resources(ctx: Context, topic: str | None = None, kind: str | None = None) -> Reply:
-    found, note = list(ctx.content.resources), None
+    found, note, shown = list(ctx.content.resources), None, ""
     if topic is not None:
-        found, note = _match_topic(ctx.content, topic)
+        found, note, shown = _match_topic(ctx.content, topic)
     if kind is not None:
         found = [r for r in found if r.kind == kind]
     title = "Learning resources"
     if topic:
-        title += f" on {neutralize(topic, 40)}"
+        title += f" on {shown}"
     if kind:
         title += f" ({kind})"
     if not found:
-        return Reply(title=title, text=((note + " ") if note else "") + _none(ctx, topic, kind))
+        return Reply(title=title, text=((note + " ") if note else "") + _none(ctx, shown, kind))
     items = tuple(Entry(r.title, _describe(r), ctx.content.cite(r.source)) for r in found)
     return Reply(title=title, text=note, items=items)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands._common import money
 from bot.commands._pictures import salary_chart, with_picture
+from bot.content import CONNECTORS
 from bot.content.schema import Salary
 from bot.content.search import world_places
 from bot.core.context import Context
@@ -162,13 +163,16 @@ async def salary(ctx: Context, country: str | None = None) -> Reply:
     "compare",
     description="Compare ML engineer salaries in two countries",
     options=[
-        Option("a", "First country", required=True, suggest=_countries),
-        Option("b", "Second country", required=True, suggest=_countries),
+        Option("a", "the first country, e.g. uk", required=True, suggest=_countries),
+        Option("b", "the second country, e.g. germany", required=True, suggest=_countries),
     ],
     examples=["/salary compare uk germany", '/salary compare "united states" canada'],
     needs_store=False,
 )
 async def compare(ctx: Context, a: str, b: str) -> Reply:
+    words = b.split()
+    if len(words) > 1 and fold(words[0]) in CONNECTORS:  # "/salary compare uk vs germany"
+        b = " ".join(words[1:])
     first, first_note = _place(ctx, a)
     several = [] if ctx.content.find_country(b) else ctx.content.split_countries(b)
     if len(several) > 1:

@@ -38,6 +38,10 @@ __all__ = [
 AUTHORED_LABEL = "authored by the MLE study bot team"
 
 
+# Words between two countries that join them ("uk vs germany", "spain and france").
+CONNECTORS = frozenset({"vs", "v", "versus", "and", "or", "with", "to", "compared"})
+
+
 class ContentInvalid(Exception):
     def __init__(self, errors: list[ContentError]) -> None:
         super().__init__("\n".join(str(e) for e in errors))
@@ -221,9 +225,10 @@ class Content:
         return CountryLookup(match=CountryMatch(name, self.by_country[name], m.exact, m.item))
 
     def split_countries(self, text: str) -> list[str]:
-        """The covered countries named one after another in ``text`` ("uk germany france" →
-        United Kingdom, Germany, France), or [] unless every word belongs to one."""
-        words = fold(text).split()
+        """The covered countries named one after another in ``text`` ("uk germany france",
+        "uk vs germany" → United Kingdom, Germany, …), or [] unless every word but the
+        ``CONNECTORS`` belongs to one."""
+        words = [w for w in fold(text).split() if w not in CONNECTORS]
         out: list[str] = []
         i = 0
         while i < len(words):

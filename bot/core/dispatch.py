@@ -13,7 +13,7 @@ from bot.core.errors import UserError
 from bot.core.lookup import Resolver, did_you_mean, join_or
 from bot.core.parse import parse, usage_of
 from bot.core.registry import Command, Option
-from bot.core.reply import MAX_ITEM_TEXT, Button, Reply, error
+from bot.core.reply import MAX_ITEM_TEXT, Button, Reply, error, with_notes
 from bot.core.safety import neutralize, strip_controls
 
 log = logging.getLogger(__name__)
@@ -50,9 +50,7 @@ async def invoke(ctx: Context, cmd: Command, raw: dict[str, Any], page: int = 1)
         notes: list[str] = []
         values = convert(ctx, cmd, raw, notes)
         reply = await cmd.handler(ctx, **values)
-        if notes:  # options read as close typos: say how they were read
-            text = " ".join(notes)
-            reply = reply.with_(text=f"{text}\n{reply.text}" if reply.text else text)
+        reply = with_notes(reply, notes)  # options read as close typos: say how
         if cmd.ephemeral and not reply.ephemeral:
             reply = reply.with_(ephemeral=True)
         if cmd.paged:

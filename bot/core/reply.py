@@ -145,3 +145,12 @@ class Reply:
 def error(message: str, *, title: str | None = None) -> Reply:
     """A friendly, ephemeral error reply."""
     return Reply(title=title, text=message, ephemeral=True, kind="error")
+
+
+def with_notes(reply: Reply, notes: list[str]) -> Reply:
+    """``reply`` with ``notes`` (how typed words were read, e.g. "Showing video for “vidoe”.")
+    on a line before its text."""
+    if not notes:
+        return reply
+    text = " ".join(notes)
+    return reply.with_(text=f"{text}\n{reply.text}" if reply.text else text)
