@@ -223,3 +223,20 @@ def test_logs_moved_to_the_file_stay_redacted(tmp_path):
     written = (tmp_path / "bot.log").read_text()
     assert "install stored" in written
     assert token not in written and "hunter2-db-password" not in written
+
+
+async def test_a_button_label_typed_out_presses_it(services):
+    """A newcomer typed "another quiz" (the button's label) and got "I don't know the command
+    /another"; a one-button reply's wrong number said "between 1 and 1"."""
+    from bot.adapters.console import ConsoleSession
+    from bot.core.context import Member
+
+    s = ConsoleSession(services, Member("ann", "Ann"))
+    first = await s.send("/interview nlp")
+    assert [b.label for b in first.buttons] == ["Reveal answer outline", "Another question"]
+    nxt = await s.send("Another  QUESTION")
+    assert nxt.kind != "error" and nxt.title.startswith("Interview question"), nxt.text
+    shown = await s.send("reveal answer outline")
+    assert "What a strong answer covers" in shown.text
+    await s.send("/role")
+    assert "I don't know the command" in (await s.send("another question")).text

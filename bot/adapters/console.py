@@ -27,6 +27,7 @@ from bot.app import context
 from bot.core.complete import suggestions
 from bot.core.context import Member, Services
 from bot.core.dispatch import execute, press
+from bot.core.lookup import fold
 from bot.core.reply import Attachment, Reply
 
 WIDTH = 100
@@ -106,6 +107,7 @@ class ConsoleSession:
         self.services = services
         self.ctx = context(services, "console", WORKSPACE, channel, member)
         self.buttons: list[str] = []
+        self.labels: dict[str, str] = {}  # folded label → action, for a label typed out
         self.posted: list[str] = []  # button actions of a post delivered during this command
 
     async def send(self, line: str) -> Reply:
@@ -120,8 +122,15 @@ class ConsoleSession:
                 )
             n = int(line)
             if not 1 <= n <= len(self.buttons):
-                return Reply(text=f"Pick a choice between 1 and {len(self.buttons)}.", kind="error")
+                choices = (
+                    "There's one choice: type 1."
+                    if len(self.buttons) == 1
+                    else f"Pick a choice between 1 and {len(self.buttons)}."
+                )
+                return Reply(text=choices, kind="error")
             reply = await press(self.ctx, self.buttons[n - 1])
+        elif not line.startswith("/") and fold(line) in self.labels:  # "another quiz" typed out
+            reply = await press(self.ctx, self.labels[fold(line)])
         else:
             self.posted = []
             reply = await execute(self.ctx, line if line.startswith("/") else "/" + line)
@@ -132,8 +141,10 @@ class ConsoleSession:
                 reply = reply.with_(buttons=())
         if reply.buttons:
             self.buttons = [b.action for b in reply.buttons]
+            self.labels = {fold(b.label): b.action for b in reply.buttons if fold(b.label)}
         elif reply.kind != "error" and not self.posted:
             self.buttons = []
+            self.labels = {}
         return reply
 
 

@@ -106,6 +106,8 @@ async def split_page(ctx: Context, words: str) -> tuple[str | None, int]:
     whole = Resolver((g, g, ()) for g in await group_names(ctx)).candidates(words, typos=False)
     if whole:
         return words, 1
+    if rest and rest[-1].lower() in ("page", "p", "pg"):  # "/leaderboard all page 2"
+        rest = rest[:-1]
     return " ".join(rest) or None, number
 
 
@@ -202,6 +204,9 @@ async def leaderboard(
         group, page = await split_page(ctx, group)
     group, period, note = await read_group_and_period(ctx, group, period)
     reply = await board(ctx, group, period, page)
+    if page > reply.pages:  # the store shows the last page: say so
+        last = f"There's only {plural(reply.pages, 'page')}; this is the last."
+        note = f"{note} {last}" if note else last
     return reply.with_(text=f"{note}\n{reply.text}") if note else reply
 
 

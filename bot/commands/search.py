@@ -132,7 +132,8 @@ async def search(ctx: Context, query: str) -> Reply:
             text="Try fewer or different words, e.g. /search statistics.",
         )
     items = tuple(_entry(ctx, rank, h) for rank, h in enumerate(hits, 1))
-    return Reply(title=f"Results for “{shown}” ({len(hits)})", items=items)
+    count = f"best {MAX_HITS}" if len(hits) >= MAX_HITS else str(len(hits))  # a cap, not a total
+    return Reply(title=f"Results for “{shown}” ({count})", items=items)
 
 
 @action("search.open")

@@ -36,7 +36,7 @@ class BoardCard:
 def describe(card: BoardCard) -> str:
     """The alt text: every row on the card, in words."""
     parts = [
-        f"{neutralize(card.title, 100)}, page {card.page} of {card.pages}, {card.total:,} members."
+        f"{neutralize(card.title, 100)}, page {card.page} of {card.pages}, {card.total:,} member{'' if card.total == 1 else 's'}."
     ]
     if not card.rows:
         parts.append("No points yet.")

@@ -246,6 +246,9 @@ async def test_leaderboard_pages_and_own_rank(services, store):
         shown = render(await last.send(typed))
         assert "11. M10" in shown and "Page 2 of 3" in shown, (typed, shown)
     assert "Page 2 of 3" in render(await last.send("leaderboard week 2"))
+    assert "Page 2 of 3" in render(await last.send("leaderboard all page 2"))
+    beyond = render(await last.send("leaderboard 9"))
+    assert "Page 3 of 3" in beyond and "There's only 3 pages; this is the last." in beyond
     # A group whose name ends in a number keeps it.
     await last.send("group create Team 2")
     shown = render(await last.send("leaderboard Team 2"))
