@@ -298,3 +298,23 @@ def test_words_other_bots_use_point_at_our_command(typed, target):
 def test_a_check_in_command_explains_the_button(typed):
     message = refused(typed)
     assert "“I studied this”" in message and "/daily list" in message
+
+
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [
+        ("/interview easy nlp", "Interview question · nlp · easy"),
+        ("/interview hard nlp", "Interview question · nlp · hard"),
+        ("/interview deep learning", "Interview question · deep-learning"),
+        ("/interview ml ops", "Interview question · mlops"),
+    ],
+)
+async def test_difficulty_before_the_topic_is_read(services, typed, title):
+    reply, shown, _ = await ask(services, typed)
+    assert reply.title.startswith(title), shown
+
+
+async def test_a_bad_difficulty_is_named_not_blamed_on_the_topic(services):
+    reply, _, text = await ask(services, "/interview nlp impossible")
+    assert reply.kind == "error"
+    assert "“impossible” isn't a difficulty" in text and "/interview nlp hard" in text

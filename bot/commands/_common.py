@@ -92,6 +92,41 @@ def resolve_topic(
         ) from None
 
 
+def topic_and_difficulty(
+    topic: str | None,
+    difficulty: str | None,
+    topics: tuple[str, ...] | list[str],
+    command: str = "quiz",
+) -> tuple[str | None, str | None]:
+    """Read a two-word topic that holds the difficulty too, in either order ("easy nlp",
+    "nlp hard"), and name the bad word when one half is a topic and the other isn't a
+    difficulty ("nlp impossible": “impossible” isn't a difficulty). A two-word topic name
+    ("machine learning", "ml ops") and anything else stay unchanged."""
+    if topic is None or difficulty is not None:
+        return topic, difficulty
+    words = topic.split()
+    if len(words) != 2:
+        return topic, difficulty
+    try:
+        resolve_topic(topic, topics)
+        return topic, difficulty  # the whole phrase names a topic
+    except UserError:
+        pass
+    levels = {d: d for d in DIFFICULTIES}
+    for level_at, topic_at in ((0, 1), (1, 0)):
+        level = levels.get(words[level_at].lower())
+        if level is not None:
+            return words[topic_at], level
+    try:
+        first = resolve_topic(words[0], topics)
+    except UserError:
+        return topic, difficulty
+    raise UserError(
+        f"“{neutralize(words[1], 20)}” isn't a difficulty: use easy, medium or hard, e.g. "
+        f"/{command} {first} hard."
+    )
+
+
 def money(amount: int, currency: str) -> str:
     symbol = CURRENCY_SYMBOLS.get(currency)
     return f"{symbol}{amount:,}" if symbol else f"{currency} {amount:,}"

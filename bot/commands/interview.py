@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from bot.commands._common import DIFFICULTIES, TOPICS, footer_for, resolve_topic
+from bot.commands._common import (
+    DIFFICULTIES,
+    TOPICS,
+    footer_for,
+    resolve_topic,
+    topic_and_difficulty,
+)
 from bot.commands._store import mark_seen, pick_unseen
 from bot.commands._weak import weak_topic
 from bot.commands.review import rating_buttons, with_outline
@@ -78,6 +84,7 @@ async def pick(ctx: Context, topic: str | None, difficulty: str | None):
     ],
 )
 async def interview(ctx: Context, topic: str | None = None, difficulty: str | None = None) -> Reply:
+    topic, difficulty = topic_and_difficulty(topic, difficulty, _topics(ctx.services), "interview")
     notes: list[str] = []
     if topic is not None:
         topic = resolve_topic(topic, _topics(ctx.services), notes)

@@ -11,7 +11,13 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from bot.commands._common import DIFFICULTIES, TOPICS, footer_for, resolve_topic
+from bot.commands._common import (
+    DIFFICULTIES,
+    TOPICS,
+    footer_for,
+    resolve_topic,
+    topic_and_difficulty,
+)
 from bot.commands._store import call, mark_seen, need_store, pick_unseen, small_int, who
 from bot.commands._weak import weak_topic
 from bot.content.schema import QuizQuestion
@@ -115,6 +121,7 @@ async def post_quiz(
     examples=["/quiz", "/quiz statistics", "/quiz topic:deep-learning difficulty:hard"],
 )
 async def quiz(ctx: Context, topic: str | None = None, difficulty: str | None = None) -> Reply:
+    topic, difficulty = topic_and_difficulty(topic, difficulty, _topics(ctx.services))
     notes: list[str] = []
     if topic is not None:
         quiz_topics = _topics(ctx.services)
