@@ -306,3 +306,14 @@ async def test_a_stale_delete_confirmation_deletes_nothing(services):
     assert r.kind == "error" and "out of date" in render(r)
     listed = render(await ann.send("/group list"))
     assert "Gamma" in listed and "Delta" in listed
+
+
+def test_warm_up_builds_the_city_index_once():
+    """bot.app.warm_up runs this in a worker thread at start-up: afterwards no lookup builds."""
+    from bot.core import timezones
+
+    timezones.warm_up()
+    built = timezones._cities.cache_info()
+    assert built.currsize == 1
+    assert parse_timezone("bengaluru") == "Asia/Kolkata"
+    assert timezones._cities.cache_info().misses == built.misses
