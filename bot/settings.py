@@ -203,8 +203,9 @@ class Settings(BaseSettings):
 
         if not is_zone(v):
             raise ValueError(
-                f"{v!r} is not an IANA timezone name — use one such as Europe/Berlin, "
-                "America/New_York or UTC"
+                f"{v!r} is not an IANA timezone name — BOT_TIMEZONE needs the Region/City form "
+                "such as Europe/Berlin, America/New_York, Asia/Kolkata or UTC (not a bare city "
+                "like Berlin nor an abbreviation like PST)"
             )
         return v
 

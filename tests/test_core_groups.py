@@ -139,10 +139,84 @@ async def test_group_names_autocomplete_per_workspace(services, session):
         ("calcutta", "Asia/Kolkata"),
         ("UTC+2", "UTC+02:00"),
         ("gmt-5", "UTC-05:00"),
+        # GeoNames cities (not in the tz database): name, alternate name, accents folded
+        ("mumbai", "Asia/Kolkata"),
+        ("Bombay", "Asia/Kolkata"),
+        ("bengaluru", "Asia/Kolkata"),
+        ("Bangalore", "Asia/Kolkata"),
+        ("new delhi", "Asia/Kolkata"),
+        ("san francisco", "America/Los_Angeles"),
+        ("San  Francisco", "America/Los_Angeles"),
+        ("seattle", "America/Los_Angeles"),
+        ("sao paulo", "America/Sao_Paulo"),
+        ("zürich", "Europe/Zurich"),
+        ("Zurich", "Europe/Zurich"),
+        ("toronto", "America/Toronto"),
+        # namesakes on the same clock are no question (Vancouver WA, Columbus GA/IN)
+        ("vancouver", "America/Vancouver"),
+        ("columbus", "America/New_York"),
+        # real tz database zones with daylight-saving rules stay accepted
+        ("CET", "CET"),
+        ("EST5EDT", "EST5EDT"),
+        ("US/Pacific", "US/Pacific"),
     ],
 )
 def test_one_timezone_parser(typed, canonical):
     assert parse_timezone(typed) == canonical
+
+
+def test_a_large_namesake_with_another_clock_is_asked_about():
+    """Portland OR (≈650,000) and Portland ME (≈67,000): within ten times, different clocks.
+    San Francisco's namesakes (the Philippines' ≈80,000) are further than that: no question."""
+    with pytest.raises(UserError) as exc:
+        parse_timezone("portland")
+    message = exc.value.message
+    assert "Portland (US, America/Los_Angeles)" in message
+    assert "Portland (US, America/New_York)" in message
+    assert "which one?" in message and "America/Los_Angeles." in message
+    assert "Chicago" not in message  # Portland TX is too small to ask about
+    assert parse_timezone("America/Los_Angeles") == "America/Los_Angeles"  # the answer
+
+
+@pytest.mark.parametrize(
+    "typed,advice",
+    [
+        (
+            "pst",
+            "PST isn't a timezone name (it changes with daylight saving): use a city like "
+            "Los Angeles or America/Los_Angeles.",
+        ),
+        ("PDT", "use a city like Los Angeles or America/Los_Angeles"),
+        ("IST", "use a city like Mumbai (Asia/Kolkata)"),
+        ("ist", "India's, Israel's or Ireland's time"),
+        (
+            "EST",
+            "EST isn't a timezone name (the tz database keeps it as a fixed offset without "
+            "daylight saving): use a city like New York or America/New_York.",
+        ),
+        ("MST", "Denver (America/Denver) or Phoenix (America/Phoenix)"),
+        ("HST", "Honolulu or Pacific/Honolulu"),
+        ("CEST", "Berlin (Europe/Berlin)"),
+        ("BST", "London (Europe/London)"),
+        ("AEST", "Sydney (Australia/Sydney)"),
+        ("JST", "Tokyo or Asia/Tokyo"),
+        ("C.S.T.", "Chicago (America/Chicago)"),
+    ],
+)
+def test_abbreviations_get_advice_not_a_guess(typed, advice):
+    """``IST`` is also an alternate GeoNames name of Istanbul and ``EST`` a tz database zone
+    (fixed UTC−5): neither may be taken."""
+    with pytest.raises(UserError) as exc:
+        parse_timezone(typed)
+    assert advice in exc.value.message
+
+
+def test_a_city_typo_suggests_the_city_not_a_tz_database_lookalike():
+    with pytest.raises(UserError) as exc:
+        parse_timezone("mumbia")
+    message = exc.value.message
+    assert "isn't a timezone I know" in message
+    assert "Did you mean Mumbai (Asia/Kolkata)" in message and "Dubai" not in message
 
 
 def test_ambiguous_city_asks():
@@ -180,6 +254,8 @@ def test_offsets_map_to_iana_names_for_storage():
         ("UTC+2", "UTC+02:00 (Etc/GMT-2)"),
         ("berlin", "Europe/Berlin"),
         ("Europe/Berlin", "Europe/Berlin"),
+        ("mumbai", "Asia/Kolkata"),
+        ("San Francisco", "America/Los_Angeles"),
     ],
 )
 async def test_profile_timezone_accepts_what_daily_accepts(session, typed, shown):
@@ -195,6 +271,16 @@ async def test_profile_timezone_default_and_bad(session):
     assert reply.kind == "success" and "workspace" in text
     reply, text = await say(session, "/profile timezone westeros")
     assert reply.kind == "error" and "“westeros” isn't a timezone" in text
+
+
+async def test_profile_timezone_abbreviation_or_namesake_keeps_the_old_one(session):
+    await say(session, "/profile timezone mumbai")
+    reply, text = await say(session, "/profile timezone IST")
+    assert reply.kind == "error" and "Mumbai (Asia/Kolkata)" in text
+    reply, text = await say(session, "/profile timezone portland")
+    assert reply.kind == "error" and "which one?" in text
+    reply, _ = await say(session, "/profile")
+    assert "Asia/Kolkata" in render(reply)
 
 
 async def test_quiz_emoji_topic_shows_what_was_typed(session):
@@ -220,3 +306,14 @@ async def test_a_stale_delete_confirmation_deletes_nothing(services):
     assert r.kind == "error" and "out of date" in render(r)
     listed = render(await ann.send("/group list"))
     assert "Gamma" in listed and "Delta" in listed
+
+
+def test_warm_up_builds_the_city_index_once():
+    """bot.app.warm_up runs this in a worker thread at start-up: afterwards no lookup builds."""
+    from bot.core import timezones
+
+    timezones.warm_up()
+    built = timezones._cities.cache_info()
+    assert built.currsize == 1
+    assert parse_timezone("bengaluru") == "Asia/Kolkata"
+    assert timezones._cities.cache_info().misses == built.misses

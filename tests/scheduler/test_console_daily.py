@@ -177,3 +177,34 @@ async def test_subscribing_again_changes_only_what_is_given(console):
     text = again.text or ""
     assert "08:00 Europe/Berlin" in text and "interview" in text, text
     assert "every day" not in text, text
+
+
+async def test_subscribe_by_an_indian_city_posts_at_its_local_time(console):
+    """``9am bangalore``: not a tz database city, a GeoNames one (Asia/Kolkata, UTC+05:30),
+    so the prompt goes out at 03:30 UTC."""
+    services, session, out, clock = console
+    reply = await session.send("/daily subscribe 9am bangalore")
+    assert reply.kind == "success", reply.text
+    assert "Asia/Kolkata" in reply.text
+    clock.advance(hours=19, minutes=29)  # Tue 6 Jan 03:29:30 UTC = 08:59:30 in Bengaluru
+    await services.scheduler.tick()
+    assert out.getvalue() == ""
+    clock.advance(minutes=1)
+    await services.scheduler.tick()
+    assert "📬 Daily study prompt" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("line", "needle"),
+    [
+        ("/daily subscribe 9am portland", "Portland (US, America/New_York)"),
+        ("/daily subscribe 9am pst", "use a city like Los Angeles or America/Los_Angeles"),
+        ("/daily subscribe 9am mumbia", "Did you mean Mumbai (Asia/Kolkata)"),
+    ],
+)
+async def test_subscribe_asks_rather_than_guesses_a_timezone(console, line, needle):
+    services, session, out, clock = console
+    reply = await session.send(line)
+    assert reply.kind == "error" and needle in reply.text, reply.text
+    listed = await session.send("/daily list")
+    assert "09:00" not in listed.plain_text()  # nothing was subscribed
