@@ -98,6 +98,11 @@ QUESTIONS: list[tuple[str, tuple[str, ...]]] = [
     ("machine learning vs ai", ("career:cmp-ml-vs-ai-000",)),
     ("l1 vs l2 regularization", ("interview:iq-l1-vs-l2",)),
     ("random forest vs gradient boosting", ("interview:iq-random-forest-vs-gbm",)),
+    # "vs" alone matched every career comparison (a newcomer's question)
+    (
+        "bagging vs boosting",
+        ("interview:iq-ensembles-why-work", "interview:iq-random-forest-vs-gbm"),
+    ),
     ("difference between data drift and concept drift", ("interview:iq-data-vs-concept-drift",)),
     ("compare salaries uk and germany", ("salary-compare:United Kingdom|Germany",)),
     ("generative vs discriminative models", ("interview:iq-generative-vs-discriminative",)),

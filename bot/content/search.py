@@ -51,7 +51,10 @@ STOPWORDS = frozenset(
     "from get give good how i if in into is it its me more most much my need of on or our "
     "please should so some tell than that the their them then there these they this those "
     "to up us use used using was we were what when where which who why will with would you "
-    "your explain mean means meaning define definition s t re ve ll m between without".split()
+    "your explain mean means meaning define definition s t re ve ll m between without "
+    # "bagging vs boosting" is about bagging and boosting: "vs" itself matched every career
+    # comparison (the comparison bonus still applies, see ``comparison``).
+    "vs versus".split()
 )
 # Verbs of "how do I … X" questions: looked for, but a title that has only them does not
 # cover the question ("how to handle imbalanced data" is not about handling missing data).
