@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 from bot.app import build_services
@@ -77,3 +78,26 @@ async def close(services) -> None:
     if services.scheduler is not None:
         await services.scheduler.stop()
     await services.store.close()
+
+
+@contextlib.asynccontextmanager
+async def console_with_scheduler(db_url: str, content: Content, t0):
+    """A console admin session on a real store and scheduler at fake time ``t0``: yields
+    ``(services, session, out, clock)``; scheduled posts are printed to ``out``."""
+    import io
+
+    from bot.adapters.console import ConsoleDelivery, ConsoleSession
+    from bot.core.context import Member
+
+    clock = FakeClock(t0)
+    services = build_services(Settings(), clock=clock, content=content)
+    services.store = await open_store(db_url, default_timezone="UTC")
+    services.scheduler = Service(services)
+    out = io.StringIO()
+    session = ConsoleSession(services, Member("ada", "Ada", is_admin=True))
+    services.scheduler.register_delivery(ConsoleDelivery(out, session))
+    try:
+        yield services, session, out, clock
+    finally:
+        await services.scheduler.stop()
+        await services.store.close()

@@ -2,35 +2,22 @@
 gets there, the check-in button adds points visible on /leaderboard. Plus the commands'
 admin checks and input errors."""
 
-import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.adapters.console import ConsoleDelivery, ConsoleSession
-from bot.app import build_services
-from bot.core.clock import FakeClock
+from bot.adapters.console import ConsoleSession
 from bot.core.context import Member
 from bot.core.dispatch import press
-from bot.settings import Settings
-from bot.store import open_store
-from scheduler import Service
+from tests.scheduler.harness import console_with_scheduler
 
 T0 = datetime(2026, 1, 5, 8, 0, 30, tzinfo=UTC)
 
 
 @pytest.fixture
 async def console(db_url, content):
-    clock = FakeClock(T0)
-    services = build_services(Settings(), clock=clock, content=content)
-    services.store = await open_store(db_url, default_timezone="UTC")
-    services.scheduler = Service(services)
-    out = io.StringIO()
-    session = ConsoleSession(services, Member("ada", "Ada", is_admin=True))
-    services.scheduler.register_delivery(ConsoleDelivery(out, session))
-    yield services, session, out, clock
-    await services.scheduler.stop()
-    await services.store.close()
+    async with console_with_scheduler(db_url, content, T0) as parts:
+        yield parts
 
 
 async def test_subscribe_one_minute_ahead_posts_then_checkin_shows_on_leaderboard(console):

@@ -15,7 +15,7 @@ from bot.core.context import Member
 from bot.core.dispatch import press
 from bot.practice.recap import REVIEW_LABEL
 from tests.scheduler.fakes import FakePlatform
-from tests.scheduler.harness import close, instance
+from tests.scheduler.harness import close, console_with_scheduler, instance
 
 T0 = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)  # Monday 08:00 in Berlin
 SUN = date(2026, 1, 11)
@@ -253,24 +253,8 @@ async def test_recap_is_not_a_prompt_for_check_ins_streaks_or_the_track(one, clo
 
 @pytest.fixture
 async def console(db_url, content):
-    import io
-
-    from bot.adapters.console import ConsoleDelivery
-    from bot.app import build_services
-    from bot.settings import Settings
-    from bot.store import open_store
-    from scheduler import Service
-
-    clock = FakeClock(T0)
-    services = build_services(Settings(), clock=clock, content=content)
-    services.store = await open_store(db_url, default_timezone="UTC")
-    services.scheduler = Service(services)
-    out = io.StringIO()
-    session = ConsoleSession(services, Member("ada", "Ada", is_admin=True))
-    services.scheduler.register_delivery(ConsoleDelivery(out, session))
-    yield services, session, out, clock
-    await services.scheduler.stop()
-    await services.store.close()
+    async with console_with_scheduler(db_url, content, T0) as parts:
+        yield parts
 
 
 async def test_console_sets_shows_and_turns_off_the_recap(console):
