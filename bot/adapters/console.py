@@ -178,9 +178,10 @@ class ConsoleDelivery:
 
 
 BANNER = (
-    "MLE study bot — console. Type /help for commands, a number to press a button, /quit to "
-    "leave. Tab completes commands and options; ↑/↓ recall earlier lines."
+    "MLE study bot — console. Type /help for commands, a number or a button's label to press "
+    "it, /quit to leave."
 )
+KEYS = " Tab completes commands and options; ↑/↓ recall earlier lines."  # the prompt_toolkit one
 QUIT = ("/quit", "/exit", "quit", "exit")
 
 
@@ -347,7 +348,7 @@ async def _serve_interactive(
     )
     with patch_stdout(raw=True):
         out = stdout or sys.stdout  # sys.stdout is patched now: text prints above the prompt
-        out.write(BANNER + "\n")
+        out.write(BANNER + (KEYS if pipe is None else "") + "\n")
         if pipe is None:
             out.write(f"(Logs go to {logs}.)\n")
         while True:

@@ -221,6 +221,12 @@ async def resume(ctx: Context) -> Reply:
 )
 async def skip(ctx: Context) -> Reply:
     sub = await _sub(ctx)
+    upcoming = _svc(ctx).next_runs(sub.with_skip(None), 1)
+    if sub.skip_date is not None and upcoming and upcoming[0][0] == sub.skip_date:
+        return Reply(
+            text=f"The prompt of {sub.skip_date:%a %d %b %Y} is already skipped; one skip at a "
+            "time (the next prompt after it will post as usual).",
+        )
     day = await call(_svc(ctx).skip_next(sub))
     if day is None:
         raise UserError("There is no upcoming prompt to skip.")
