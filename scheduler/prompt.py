@@ -38,6 +38,19 @@ def recap_key(subscription_id: int, local_date: date) -> str:
     return f"r{subscription_id}-{local_date:%Y%m%d}"
 
 
+THREAD_NAME_MAX = 100  # Discord's limit for a thread name
+
+
+def thread_title(pick: Pick) -> str:
+    """The discussion thread's name for a prompt: "Day 12 · <lesson topic>", plain text with
+    no mentions, at most 100 characters."""
+    topic = neutralize(pick.lesson.topic, THREAD_NAME_MAX)
+    title = f"Day {pick.day} · {topic}"
+    if len(title) > THREAD_NAME_MAX:
+        title = title[: THREAD_NAME_MAX - 1].rstrip() + "…"
+    return title
+
+
 def prompt_id(subscription_id: int, local_date: date | None, cursor: int) -> str:
     """What a check-in refers to: one scheduled day of one subscription (or one manual post)."""
     if local_date is not None:

@@ -57,6 +57,7 @@ class Subscription:
     recap_day: str | None = None  # "sun": the weekly recap's weekday; None = no recap
     recap_time: str | None = None  # "HH:MM" local, in ``timezone``
     recap_since: datetime | None = None  # recaps due before this are not owed
+    thread: bool = False  # each prompt opens a discussion thread (Delivery.open_thread)
 
     @property
     def slot(self) -> Slot:
@@ -177,8 +178,12 @@ class Repository:
         role: str | None,
         by: str,
         now: datetime,
+        thread: bool | None = None,
     ) -> tuple[Subscription, bool]:
-        """Create the channel's subscription, or update it (keeping its place in the track)."""
+        """Create the channel's subscription, or update it (keeping its place in the track).
+
+        ``thread``: open a discussion thread on each prompt (True/False); None keeps the
+        existing setting (off for a new subscription)."""
         values = dict(
             time=time,
             timezone=timezone,
@@ -190,6 +195,8 @@ class Repository:
             active_since=now,
             updated_at=now,
         )
+        if thread is not None:
+            values["thread"] = thread
 
         async def fn(conn: AsyncConnection) -> bool:
             where = and_(

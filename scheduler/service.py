@@ -40,7 +40,7 @@ from bot.core.delivery import Delivery
 from bot.core.reply import Reply
 from scheduler.curriculum import Curriculum, Pick
 from scheduler.engine import DeliveryEngine, Limit, Monotonic, Sleep
-from scheduler.prompt import build_prompt, delivery_key, prompt_id, recap_key
+from scheduler.prompt import build_prompt, delivery_key, prompt_id, recap_key, thread_title
 from scheduler.repository import PROMPT, RECAP, Claim, Outcome, Repository, Subscription
 from scheduler.timespec import Slot, recap_window
 
@@ -535,6 +535,8 @@ class Service:
             if not ok:  # the new owner reconciles: it will find this message by its key
                 log.warning("daily: %s posted, but another instance had taken it over", key)
                 return "lost"
+            if claim.kind == PROMPT and sub.thread and outcome.message_id:
+                await self._open_thread(sub, outcome.message_id, thread_title(pick))
             return outcome.status
         if outcome.status == "lost" and refused[0]:
             await self._finish(
@@ -584,6 +586,30 @@ class Service:
             lease_until=done_at + self.retry_later,
         )
         return "retry"
+
+    async def _open_thread(self, sub: Subscription, message_id: str, title: str) -> None:
+        """Open the prompt's discussion thread through the port's optional ``open_thread``.
+
+        Called once, after the prompt is recorded sent or reconciled; a failure is logged
+        (the error's type and text, never a token) and never touches the post's row."""
+        opener = getattr(self.delivery.ports.get(sub.platform), "open_thread", None)
+        if opener is None:
+            return
+        try:
+            await self.delivery._call(
+                opener(sub.workspace, sub.channel, message_id, title), "open_thread"
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning(
+                "daily: no discussion thread for %s/%s/%s message %s: %s",
+                sub.platform,
+                sub.workspace,
+                sub.channel,
+                message_id,
+                f"{type(exc).__name__}: {exc}"[:300],
+            )
 
     def _track(self, claim: Claim) -> None:
         """Keep the claim's lease renewed while it is in flight (heartbeat task)."""
@@ -739,7 +765,9 @@ class Service:
         track: str,
         role: str | None,
         by: str,
+        thread: bool | None = None,
     ) -> tuple[Subscription, bool]:
+        """Create or update the channel's subscription (``thread`` None keeps the setting)."""
         sub, created = await self.repo.subscribe(
             platform,
             workspace,
@@ -751,6 +779,7 @@ class Service:
             role=role,
             by=by,
             now=self.clock.now(),
+            thread=thread,
         )
         await self.refresh()
         return sub, created

@@ -66,6 +66,8 @@ daily_subscriptions = Table(
     Column("recap_time", String(5), nullable=True),
     # When the recap was last set: recaps due before it are not owed (like active_since).
     Column("recap_since", UTCDateTime, nullable=True),
+    # Open a discussion thread on each daily prompt (migration 0008; default off).
+    Column("thread", Boolean, nullable=False, server_default=false()),
     Column("created_by", String(MEMBER), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),

@@ -172,6 +172,14 @@ class ConsoleDelivery:
             self.session.buttons = self.session.posted = [b.action for b in reply.buttons]
         return f"console-{id(reply)}"
 
+    async def open_thread(
+        self, workspace: str, channel: str, message_id: str, title: str
+    ) -> str | None:
+        """The console has no threads: one line says where the discussion would be."""
+        self.out.write("(discussion thread opened)\n")
+        self.out.flush()
+        return None
+
     async def notify_admin(self, workspace: str, channel: str, text: str) -> None:
         self.out.write("\n⚠ " + text + "\n")
         self.out.flush()

@@ -62,6 +62,7 @@ async def _sub(ctx: Context) -> Subscription:
 # admin sets one.
 RECAP_DAY, RECAP_TIME = "sun", "18:00"
 OFF = ("off", "no", "none", "stop", "disable", "disabled")
+THREAD_CHOICES = ("on", "off")  # /daily subscribe thread:on|off
 
 
 def _recap(sub: Subscription) -> str:
@@ -102,6 +103,8 @@ def _describe(sub: Subscription) -> str:
     if sub.skip_date:
         bits.append(f"skipping {sub.skip_date:%a %d %b}")
     bits.append(_recap(sub))
+    if sub.thread:
+        bits.append("discussion thread per prompt")
     return " · ".join(bits)
 
 
@@ -124,11 +127,17 @@ def _describe(sub: Subscription) -> str:
             "A role to ping (Discord @Role; Slack user group S… or @here) or who it is for",
             max_length=100,
         ),
+        Option(
+            "thread",
+            "Open a discussion thread on each prompt for answers (default off)",
+            choices=THREAD_CHOICES,
+        ),
     ],
     examples=[
         "/daily subscribe",
         "/daily subscribe time:07:30 timezone:Europe/Berlin days:weekdays",
         "/daily subscribe 18:00 UTC+2 daily interview",
+        "/daily subscribe thread:on",
     ],
     admin=True,
 )
@@ -139,6 +148,7 @@ async def subscribe(
     days: str | None = None,
     track: str | None = None,
     role: str | None = None,
+    thread: str | None = None,
 ) -> Reply:
     svc = _svc(ctx)
     store = need_store(ctx)
@@ -168,6 +178,7 @@ async def subscribe(
             track=track,
             role=stored_role(ctx.platform, role) if role is not None else keep_role,
             by=ctx.member.id,
+            thread=None if thread is None else thread == "on",
         )
     )
     runs = svc.next_runs(sub, 1)

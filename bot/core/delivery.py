@@ -63,6 +63,18 @@ class Delivery(Protocol):
         platform can't be asked right now. Optional: a port without it can't reconcile."""
         ...
 
+    async def open_thread(
+        self, workspace: str, channel: str, message_id: str, title: str
+    ) -> str | None:
+        """Open a discussion thread on the message ``message_id`` just posted to ``channel``
+        (Discord: a public thread named ``title``, ≤ 100 plain characters; Slack: a first
+        reply in the message's thread); return the thread's id, or None when the platform
+        has no such thing. Idempotent where the platform allows (a Discord message takes one
+        thread: "already has a thread" counts as done). Optional: the scheduler calls it
+        only on ports that have it, for prompts of subscriptions with ``thread`` on, and a
+        failure (any exception) is logged and never fails or repeats the post."""
+        ...
+
     async def notify_admin(self, workspace: str, channel: str, text: str) -> None:
         """Tell an admin of ``workspace`` something went wrong with ``channel`` (best effort)."""
         ...

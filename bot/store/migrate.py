@@ -18,7 +18,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest revision. Start-up compares the database with it and imports Alembic only when
 # there is something to upgrade (Alembic's import and script scan cost more than the rest of
 # a start). tests/store/test_store.py checks it is the one head of the migration scripts.
-HEAD = "0007_weekly_recap"
+HEAD = "0008_prompt_threads"
 
 # pg_advisory_xact_lock key that serialises migrations between processes (any constant
 # bigint; this one is "mle-migr" in ASCII).

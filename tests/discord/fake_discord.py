@@ -13,6 +13,8 @@ accept a message and then answer 502 or reset the connection for N seconds, 429 
 Retry-After. ``POST /channels/{id}/messages`` deduplicates ``nonce`` + ``enforce_nonce`` as
 Discord does: the same nonce from the same author within ``nonce_window`` seconds returns the
 existing message; ``GET /channels/{id}/messages`` serves the channel's history.
+``POST /channels/{id}/messages/{mid}/threads`` starts a public thread on a message (one per
+message, as Discord: a second gets 400 code 160004), recorded in ``threads``.
 """
 
 from __future__ import annotations
@@ -108,6 +110,8 @@ PERMS_ALL = (1 << 41) - 1
 MANAGE_GUILD = 1 << 5
 SEND_MESSAGES = 1 << 11
 EMBED_LINKS = 1 << 14
+CREATE_PUBLIC_THREADS = 1 << 35
+THREAD_ALREADY_CREATED = 160004  # Discord's code: "A thread has already been created …"
 MEMBER_DEFAULT = (
     (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 31)
 )  # view, send, embed, history, app cmds
@@ -197,6 +201,7 @@ class FakeDiscord:
         self.nonce_window = 300.0  # seconds Discord remembers an enforced nonce
         self._nonces: dict[tuple[str, str], tuple[str, float]] = {}  # (author, nonce) → id, t
         self.faults: list[dict[str, Any]] = []  # see ``fault``
+        self.threads: dict[str, dict[str, Any]] = {}  # message id → thread channel object
 
     # ------------------------------------------------------------------ life cycle
     async def start(self) -> FakeDiscord:
@@ -219,6 +224,7 @@ class FakeDiscord:
         r.add_post(api + "/channels/{channel}/messages", self._channel_post)
         r.add_get(api + "/channels/{channel}", self._get_channel)
         r.add_get(api + "/channels/{channel}/messages", self._channel_history)
+        r.add_post(api + "/channels/{channel}/messages/{mid}/threads", self._start_thread)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -828,6 +834,58 @@ class FakeDiscord:
         if fault is not None and fault["kind"] in ("502", "reset"):
             return self._break(request, fault)
         return json_response(self.public(msg))
+
+    async def _start_thread(self, request: web.Request) -> web.Response:
+        """POST /channels/{id}/messages/{mid}/threads: a public thread (type 11) whose id is
+        the message's, named 1–100 characters; Create Public Threads is needed."""
+        cid, mid = request.match_info["channel"], request.match_info["mid"]
+        guild = self._channel_guild(cid)
+        if guild is None:
+            return self._error(404, {})
+        if guild.channels[cid]["deny"] & CREATE_PUBLIC_THREADS:
+            return self._error(403, {})
+        msg = self.messages.get(mid)
+        if msg is None or msg["channel_id"] != cid:
+            return json_response({"message": "Unknown Message", "code": 10008}, status=404)
+        body = request[BODY] or {}
+        name = body.get("name")
+        problems = []
+        if not isinstance(name, str) or not 1 <= len(name) <= 100:
+            problems.append(f"thread name must be 1-100 characters: {name!r}")
+        if body.get("auto_archive_duration", 1440) not in (60, 1440, 4320, 10080):
+            problems.append(f"bad auto_archive_duration {body.get('auto_archive_duration')!r}")
+        if self.validate and problems:
+            return self._invalid(problems)
+        if mid in self.threads:
+            return json_response(
+                {
+                    "message": "A thread has already been created for this message",
+                    "code": THREAD_ALREADY_CREATED,
+                },
+                status=400,
+            )
+        thread = {
+            "id": mid,
+            "type": 11,
+            "guild_id": guild.id,
+            "parent_id": cid,
+            "owner_id": self.bot_user["id"],
+            "name": name,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": body.get("auto_archive_duration", 1440),
+                "archive_timestamp": "2026-01-05T08:00:00+00:00",
+                "locked": False,
+            },
+        }
+        self.threads[mid] = thread
+        msg["thread"] = thread
+        return json_response(thread, status=201)
 
     def _existing(self, body: dict[str, Any]) -> dict[str, Any] | None:
         """Discord's enforce_nonce: the message already made with this nonce, if recent."""

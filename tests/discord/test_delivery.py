@@ -287,3 +287,74 @@ async def test_weekly_recap_through_the_scheduler(fake, bot, guild, clock):
     clock.advance(minutes=30)
     await services.scheduler.tick()
     assert len(fake.channel_posts) == 1  # once a week
+
+
+async def _admin(fake, bot, guild, path, raw, channel=None):
+    name, options = command_payload(bot.commands, REGISTRY.commands[path], raw)
+    extra = {"channel": channel} if channel else {}
+    inter = fake.command(guild, name, options, perms=MEMBER_DEFAULT | MANAGE_GUILD, **extra)
+    await fake.interact(inter)
+    return inter, await fake.settle(inter["token"])
+
+
+async def test_thread_on_opens_one_thread_per_prompt(fake, bot, guild, clock):
+    services = bot.services
+    at = (clock.now() + timedelta(minutes=1)).strftime("%H:%M")
+    inter, ok = await _admin(fake, bot, guild, ("daily", "subscribe"), {"time": at, "thread": "on"})
+    assert "discussion thread" in shown(ok), shown(ok)
+    clock.advance(minutes=1)
+    await services.scheduler.tick()
+    [post] = fake.channel_posts
+    [thread] = fake.threads.values()
+    assert thread["id"] == post["id"] and thread["parent_id"] == inter["channel_id"]
+    lesson = services.scheduler.curriculum.sequence("mixed")[0]
+    assert thread["name"].startswith("Day 1 · ") and lesson.topic[:40] in thread["name"]
+    assert len(thread["name"]) <= 100 and "@" not in thread["name"]
+    [req] = [r for r in fake.requests if r.path.endswith("/threads")]
+    assert req.body["auto_archive_duration"] == 1440
+    clock.advance(minutes=30)
+    await services.scheduler.tick()
+    assert len(fake.channel_posts) == 1 and len(fake.threads) == 1
+    # Asked again (a retry), Discord's "already has a thread" counts as done.
+    again = await bot.delivery.open_thread(guild.id, inter["channel_id"], post["id"], "Day 1 · x")
+    assert again == post["id"] and len(fake.threads) == 1
+
+
+async def test_thread_off_and_recap_open_no_thread(fake, bot, guild, clock):
+    services = bot.services
+    await _admin(fake, bot, guild, ("daily", "subscribe"), {"time": "07:00"})
+    at = (clock.now() + timedelta(minutes=1)).strftime("%H:%M")
+    await _admin(fake, bot, guild, ("daily", "recap"), {"day": "mon", "time": at})
+    await _admin(fake, bot, guild, ("daily", "subscribe"), {"thread": "on"})
+    clock.advance(minutes=1)
+    report = await services.scheduler.tick()
+    assert [status for *_, status in report.recaps] == ["sent"]
+    assert fake.threads == {}  # a recap never opens one
+    # Thread off: the next prompt (tomorrow 07:00) opens none either.
+    _, ok = await _admin(fake, bot, guild, ("daily", "subscribe"), {"thread": "off"})
+    assert "discussion thread" not in shown(ok)
+    clock.advance(hours=23)
+    report = await services.scheduler.tick()
+    assert report.sent and fake.threads == {}
+
+
+@pytest.mark.parametrize("status", [403, 500])
+async def test_thread_failure_keeps_the_prompt_sent_once(fake, bot, guild, clock, caplog, status):
+    services = bot.services
+    at = (clock.now() + timedelta(minutes=1)).strftime("%H:%M")
+    await _admin(fake, bot, guild, ("daily", "subscribe"), {"time": at, "thread": "on"})
+    for _ in range(6):  # more than discord.py's own retries of a 5xx
+        fake.fail_next("POST", r"/messages/\d+/threads$", status)
+    bot.delivery.timeout = 0.5  # discord.py backs off for seconds between 5xx retries
+    clock.advance(minutes=1)
+    report = await services.scheduler.tick()
+    assert report.sent and not report.retry and not report.failed
+    [post] = fake.channel_posts
+    assert fake.threads == {}
+    [row] = await services.scheduler.repo.deliveries(1)
+    assert row.status == "sent" and row.message_id == post["id"]
+    assert "no discussion thread" in caplog.text and fake.token not in caplog.text
+    assert not (await services.scheduler.repo.by_id(1)).paused
+    clock.advance(minutes=30)
+    await services.scheduler.tick()
+    assert len(fake.channel_posts) == 1

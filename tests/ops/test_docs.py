@@ -40,9 +40,13 @@ def test_authored_counts_in_the_readme():
 
 def test_discord_invite_permissions_are_what_the_bot_uses():
     needed = discord.Permissions(
-        view_channel=True, send_messages=True, embed_links=True, attach_files=True
+        view_channel=True,
+        send_messages=True,
+        embed_links=True,
+        attach_files=True,
+        create_public_threads=True,  # /daily subscribe thread:on
     )
-    assert needed.value == 52224
+    assert needed.value == 34359790592
     for doc in (README, (ROOT / "docs" / "discord.md").read_text()):
         assert set(re.findall(r"permissions=(\d+)", doc)) == {str(needed.value)}
 

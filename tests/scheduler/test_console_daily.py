@@ -195,3 +195,34 @@ async def test_subscribe_asks_rather_than_guesses_a_timezone(console, line, need
     assert reply.kind == "error" and needle in reply.text, reply.text
     listed = await session.send("/daily list")
     assert "09:00" not in listed.plain_text()  # nothing was subscribed
+
+
+async def test_thread_option_round_trips_and_opens_one_thread_per_prompt(console):
+    """``thread:on`` is stored (SQLite and PostgreSQL), /daily list shows it, subscribing again
+    without it keeps it, a bad value changes nothing, and each prompt opens one thread."""
+    services, session, out, clock = console
+    in_a_minute = (clock.now() + timedelta(minutes=1)).strftime("%H:%M")
+    reply = await session.send(f"/daily subscribe time:{in_a_minute} thread:on")
+    assert reply.kind == "success" and "discussion thread" in reply.text, reply.text
+    sub = await services.scheduler.repo.get("console", session.ctx.workspace, session.ctx.channel)
+    assert sub.thread is True
+    bad = await session.send("/daily subscribe thread:maybe")
+    assert bad.kind == "error" and "\n" not in bad.text.strip(), bad.text
+    again = await session.send("/daily subscribe track:interview")
+    assert again.kind == "success" and "discussion thread" in again.text, again.text
+    listed = (await session.send("/daily list")).plain_text()
+    assert "discussion thread" in listed and in_a_minute in listed
+    clock.advance(minutes=1)
+    await services.scheduler.tick()
+    shown = out.getvalue()
+    assert shown.count("📬") == 1 and shown.count("(discussion thread opened)") == 1
+    assert shown.index("📬") < shown.index("(discussion thread opened)")
+    clock.advance(minutes=30)
+    await services.scheduler.tick()
+    assert out.getvalue().count("(discussion thread opened)") == 1
+    off = await session.send("/daily subscribe thread:off")
+    assert off.kind == "success" and "discussion thread" not in off.text
+    sub = await services.scheduler.repo.get("console", session.ctx.workspace, session.ctx.channel)
+    assert sub.thread is False and sub.track == "interview"
+    listed = (await session.send("/daily list")).plain_text()
+    assert "discussion thread" not in listed

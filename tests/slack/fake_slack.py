@@ -11,7 +11,8 @@ Everything received is recorded so tests can assert on exactly what the bot sent
 Posted messages are kept per channel (``channel_messages``, with their ``metadata``) and
 served by ``conversations.history`` (``oldest``, ``include_all_metadata``). Fault switches
 (``fault``): answer slowly, accept ``chat.postMessage`` and then answer 502 or reset the
-connection for N seconds, or 429 with a long Retry-After.
+connection for N seconds, or 429 with a long Retry-After. A ``chat.postMessage`` with
+``thread_ts`` is a thread reply, kept in ``thread_replies`` (not in the channel's history).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from aiohttp import WSMsgType, web
 
 TEAM = "T0001"
 BOT_USER = "UBOT0001"
+THREAD_REPLY = "chat.postMessage#thread"  # ``fail`` key for thread replies only
 
 
 @dataclass
@@ -52,6 +54,11 @@ class FakeSlack:
         default_factory=lambda: defaultdict(list)
     )
     faults: list[dict[str, Any]] = field(default_factory=list)
+    # Replies in threads (chat.postMessage with ``thread_ts``): (channel, parent ts) → messages.
+    # As on Slack they stay out of conversations.history; an unknown parent is thread_not_found.
+    thread_replies: dict[tuple[str, str], list[dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     # files.getUploadURLExternal → POST bytes to upload_url → files.completeUploadExternal:
     # file id → {"filename", "length", "alt_txt", "data", "completed", "channel_id"}
     uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -186,8 +193,11 @@ class FakeSlack:
         token = auth.removeprefix("Bearer ") or data.get("token")
         self.calls.append(Call(method, data, token))
         await self._notify()
-        if self.failures.get(method):
-            status, body, headers = self.failures[method].popleft()
+        # A thread reply can be failed on its own: ``fail("chat.postMessage#thread", …)``.
+        threaded = method == "chat.postMessage" and data.get("thread_ts")
+        queue = THREAD_REPLY if threaded and self.failures.get(THREAD_REPLY) else method
+        if self.failures.get(queue):
+            status, body, headers = self.failures[queue].popleft()
             return web.json_response(body, status=status, headers=headers)
         if method == "oauth.v2.access":
             return web.json_response(self._oauth_access(request, data))
@@ -278,7 +288,15 @@ class FakeSlack:
                 }
                 if meta:
                     msg["metadata"] = meta
-                self.channel_messages[data.get("channel", "")].append(msg)
+                channel = data.get("channel", "")
+                parent = data.get("thread_ts")
+                if parent:
+                    if not any(m["ts"] == parent for m in self.channel_messages[channel]):
+                        return {"ok": False, "error": "thread_not_found"}
+                    msg["thread_ts"] = parent
+                    self.thread_replies[(channel, str(parent))].append(msg)
+                else:
+                    self.channel_messages[channel].append(msg)
             return {
                 "ok": True,
                 "channel": data.get("channel"),

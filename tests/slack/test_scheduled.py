@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.slack.conftest import ADMIN
+from tests.slack.fake_slack import THREAD_REPLY
 from tests.slack.harness import CHANNEL, TEAM, USER, buttons, check_blocks, check_message, shown
 
 
@@ -89,3 +90,71 @@ async def test_weekly_recap_posts_once_and_is_findable(slack, fake, bot, clock):
     clock.advance(minutes=30)
     await services.scheduler.tick()
     assert len(fake.called("chat.postMessage")) == 1  # once a week
+
+
+async def test_thread_on_opens_one_discussion_thread_per_prompt(slack, fake, bot, clock):
+    services = bot.services
+    at = (clock.now() + timedelta(minutes=1)).strftime("%H:%M")
+    ok = await slack.run(f"daily subscribe time:{at} thread:on", user=ADMIN)
+    check_message(ok)
+    assert "discussion thread" in shown(ok)
+    clock.advance(minutes=1)
+    await services.scheduler.tick()
+    [prompt] = fake.posted(CHANNEL)
+    assert "Daily study prompt" in prompt["text"]
+    [opener] = fake.thread_replies[(CHANNEL, prompt["ts"])]
+    assert opener["text"] == "Post your answer to today's question here 👇"
+    assert "<!" not in opener["text"] and "<@" not in opener["text"]
+    clock.advance(minutes=30)
+    await services.scheduler.tick()
+    assert len(fake.called("chat.postMessage")) == 2  # the prompt and its opener, once
+    rows = await services.scheduler.repo.deliveries(1)
+    assert [r.status for r in rows] == ["sent"]
+
+
+async def test_thread_off_opens_none_and_recap_never_does(slack, fake, bot, clock):
+    """Off by default; turned on, the weekly recap still gets no thread (prompts only)."""
+    services = bot.services
+    check_message(await slack.run("daily subscribe time:07:00", user=ADMIN))
+    at = (clock.now() + timedelta(minutes=1)).strftime("%H:%M")
+    check_message(await slack.run(f"daily recap day:mon time:{at}", user=ADMIN))
+    check_message(await slack.run("daily subscribe thread:on", user=ADMIN))
+    listed = await slack.run("daily list")
+    assert "07:00" in shown(listed) and "discussion thread" in shown(listed)
+    clock.advance(minutes=1)
+    report = await services.scheduler.tick()
+    assert [status for *_, status in report.recaps] == ["sent"]
+    [recap] = fake.posted(CHANNEL)
+    assert "Weekly recap" in recap["text"]
+    assert not fake.thread_replies and not any(
+        c.data.get("thread_ts") for c in fake.called("chat.postMessage")
+    )
+
+
+async def test_thread_off_by_default_posts_no_thread(slack, fake, bot, clock):
+    services = bot.services
+    at = (clock.now() + timedelta(minutes=1)).strftime("%H:%M")
+    ok = await slack.run(f"daily subscribe time:{at}", user=ADMIN)
+    assert "discussion thread" not in shown(ok)
+    clock.advance(minutes=1)
+    await services.scheduler.tick()
+    assert len(fake.posted(CHANNEL)) == 1 and not fake.thread_replies
+
+
+async def test_thread_failure_leaves_the_prompt_sent_once(slack, fake, bot, clock, caplog):
+    services = bot.services
+    at = (clock.now() + timedelta(minutes=1)).strftime("%H:%M")
+    check_message(await slack.run(f"daily subscribe time:{at} thread:on", user=ADMIN))
+    fake.fail(THREAD_REPLY, "internal_error", status=500)
+    clock.advance(minutes=1)
+    report = await services.scheduler.tick()
+    assert report.sent and not report.retry and not report.failed
+    assert len(fake.posted(CHANNEL)) == 1 and not fake.thread_replies
+    [row] = await services.scheduler.repo.deliveries(1)
+    assert row.status == "sent" and row.message_id == fake.posted(CHANNEL)[0]["ts"]
+    assert "no discussion thread" in caplog.text and "xoxb-test" not in caplog.text
+    sub = await services.scheduler.repo.by_id(1)
+    assert not sub.paused  # a thread failure never pauses the channel
+    clock.advance(minutes=30)
+    await services.scheduler.tick()
+    assert len(fake.posted(CHANNEL)) == 1  # not re-posted

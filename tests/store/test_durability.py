@@ -259,3 +259,66 @@ async def test_0006_database_with_deliveries_upgrades_to_weekly_recap(fresh_db_u
         assert n == 2
     finally:
         await engine.dispose()
+
+
+async def test_0007_database_with_deliveries_upgrades_to_prompt_threads(fresh_db_url):
+    """0008 on a database at 0007 holding a subscription (with a recap) and its deliveries:
+    every row stays (no cascade from a copied parent table), threads start off, the setting
+    round-trips, and the downgrade keeps the rows too."""
+    from datetime import date
+
+    from scheduler.repository import Repository
+
+    engine = make_engine(fresh_db_url)
+    await migrate.upgrade(engine, "0007_weekly_recap")
+    ts = T0.replace(tzinfo=None) if engine.dialect.name == "sqlite" else T0
+    params = {"ts": ts, "d1": date(2026, 1, 4), "d2": date(2026, 1, 5)}
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO daily_subscriptions (platform, workspace, channel, time, timezone, "
+                "days, track, paused, cursor, active_since, created_by, created_at, updated_at, "
+                "recap_day, recap_time, recap_since) "
+                "VALUES ('slack', 'T1', 'C1', '09:00', 'Europe/Berlin', 'mon,tue', 'mixed', "
+                "false, 2, :ts, 'u1', :ts, :ts, 'sun', '18:00', :ts)"
+            ),
+            params,
+        )
+        for d, kind in (("d1", "prompt"), ("d2", "prompt"), ("d1", "recap")):
+            await conn.execute(
+                text(
+                    "INSERT INTO daily_deliveries (subscription_id, kind, local_date, "
+                    "scheduled_at, status, cursor, claimed_at, sent_at, version, idem_key) "
+                    f"VALUES (1, '{kind}', :{d}, :ts, 'sent', 0, :ts, :ts, 1, 'k')"
+                ),
+                params,
+            )
+    await migrate.upgrade(engine)
+    try:
+        assert await migrate.current(engine) == {migrate.HEAD} == {"0008_prompt_threads"}
+        repo = Repository(engine)
+        sub = await repo.by_id(1)
+        assert (sub.channel, sub.cursor, sub.recap_day, sub.thread) == ("C1", 2, "sun", False)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT local_date, kind FROM daily_deliveries"))).all()
+        assert sorted((str(d), k) for d, k in rows) == [
+            ("2026-01-04", "prompt"),
+            ("2026-01-04", "recap"),
+            ("2026-01-05", "prompt"),
+        ]
+        common = dict(
+            time="09:00", timezone="Europe/Berlin", days="mon,tue", track="mixed", role=None
+        )
+        sub, created = await repo.subscribe(
+            "slack", "T1", "C1", by="u1", now=T0, thread=True, **common
+        )
+        assert (created, sub.thread, sub.cursor) == (False, True, 2)
+        sub, _ = await repo.subscribe("slack", "T1", "C1", by="u1", now=T0, **common)
+        assert sub.thread is True  # not given: kept
+        await migrate.downgrade(engine, "0007_weekly_recap")
+        async with engine.connect() as conn:
+            n = (await conn.execute(text("SELECT count(*) FROM daily_deliveries"))).scalar()
+            cols = (await conn.execute(text("SELECT * FROM daily_subscriptions"))).keys()
+        assert n == 3 and "thread" not in cols
+    finally:
+        await engine.dispose()

@@ -12,6 +12,10 @@ check-in button's last argument) for reconciliation after the nonce window.
 5xx, a reset connection or no answer within ``timeout`` seconds is UncertainDeliveryError (the
 message may exist). 403 and 404 become PermanentDeliveryError, naming the permission the bot
 lacks in that channel (Send Messages, Embed Links, View Channel) when it can tell.
+
+``open_thread`` starts a public thread on a posted prompt (Create Public Threads permission).
+Discord allows one thread per message, so it is idempotent: "already has a thread" (code
+160004) counts as done.
 """
 
 from __future__ import annotations
@@ -31,11 +35,14 @@ from bot.core.delivery import (
     UncertainDeliveryError,
 )
 from bot.core.reply import Reply
+from bot.core.safety import neutralize
 
 log = logging.getLogger(__name__)
 
 MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
+THREAD_ALREADY_CREATED = 160004  # "A thread has already been created for this message"
+THREAD_ARCHIVE_MINUTES = 1440  # a prompt's discussion thread hides after a quiet day
 DEFAULT_TIMEOUT = 10.0  # seconds for one Web API call of a scheduled post
 HISTORY_LIMIT = 100  # messages read by ``find`` (a daily channel rarely has more since)
 
@@ -121,6 +128,45 @@ class DiscordDelivery:
             if isinstance(mapped, TransientDeliveryError):  # a read: nothing can have happened
                 raise TransientDeliveryError(str(mapped), mapped.retry_after) from exc
             raise mapped from exc
+
+    async def open_thread(
+        self, workspace: str, channel: str, message_id: str, title: str
+    ) -> str | None:
+        """Start a public thread named ``title`` (plain text, clipped to 100 characters) on
+        message ``message_id`` in ``channel``; the thread's id (Discord gives it the message's
+        id). A message that already has a thread counts as done. Raises the mapped delivery
+        error (e.g. PermanentDeliveryError naming Create Public Threads) otherwise."""
+        name = neutralize(title, 100) or "Discussion"
+        message = self._target(workspace, channel).get_partial_message(int(message_id))
+        try:
+            if message.guild is not None:
+                thread = await asyncio.wait_for(
+                    message.create_thread(name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES),
+                    self.timeout,
+                )
+                return str(thread.id)
+            # The guild isn't in this process's cache (discord.py then refuses): same route.
+            data = await asyncio.wait_for(
+                self.bot.http.start_thread_with_message(
+                    int(channel),
+                    int(message_id),
+                    name=name,
+                    auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                ),
+                self.timeout,
+            )
+            return str(data["id"])
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_ALREADY_CREATED:
+                return message_id
+            if isinstance(exc, discord.Forbidden):
+                raise PermanentDeliveryError(
+                    f"Can't open a thread in <#{channel}>: the bot lacks Create Public Threads.",
+                    missing_permission="Create Public Threads",
+                ) from exc
+            raise self._map(exc, channel) from exc
+        except Exception as exc:
+            raise self._map(exc, channel) from exc
 
     def _map(self, exc: BaseException, channel: str) -> Exception:
         """The delivery error for what discord.py or the network raised."""

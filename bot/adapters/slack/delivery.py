@@ -12,6 +12,11 @@ A timeout, a reset connection or a 5xx is UncertainDeliveryError. A 429 that per
 a TransientDeliveryError carrying Retry-After. Errors that no retry can fix (channel gone,
 bot not in channel, missing scope, revoked token) are permanent, so the scheduler pauses the
 subscription and tells an admin.
+
+``open_thread`` posts the first reply in a prompt's thread (``thread_ts`` = the prompt's ts),
+inviting answers; ``chat:write`` covers it. It is at-most-once: the scheduler calls it once,
+after the prompt is recorded sent, and never retries it (a lost answer leaves no opener rather
+than two). Members can reply in the prompt's thread either way.
 """
 
 from __future__ import annotations
@@ -75,6 +80,7 @@ TRANSIENT = {
 }
 
 EVENT_TYPE = "mle_daily_prompt"
+THREAD_OPENER = "Post your answer to today's question here 👇"
 DEFAULT_TIMEOUT = 10  # seconds for one Web API call of a scheduled post
 HISTORY_LIMIT = 200
 RATE_LIMIT_RETRIES = 2
@@ -221,6 +227,29 @@ class SlackDelivery:
             ):
                 return str(msg.get("ts") or "")
         return None
+
+    async def open_thread(
+        self, workspace: str, channel: str, message_id: str, title: str
+    ) -> str | None:
+        """Reply in the thread of message ``message_id`` (its ts) inviting answers; returns
+        the thread's ts (the prompt's). ``title`` is not shown: a Slack thread has no name.
+        Raises the mapped delivery error when Slack refuses (at-most-once: see module doc)."""
+        client = await self._delivery_client(workspace)
+        try:
+            await client.chat_postMessage(
+                channel=channel,
+                thread_ts=message_id,
+                text=THREAD_OPENER,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            raise map_error(exc) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise TransientDeliveryError(f"Slack unreachable: {exc!r}") from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise UncertainDeliveryError(f"no answer from Slack: {exc!r}") from exc
+        return message_id
 
     async def notify_admin(self, workspace: str, channel: str, text: str) -> None:
         """DM each configured admin (best effort): scheduled posts to ``channel`` failed."""
