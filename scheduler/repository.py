@@ -180,7 +180,8 @@ class Repository:
         now: datetime,
         thread: bool | None = None,
     ) -> tuple[Subscription, bool]:
-        """Create the channel's subscription, or update it (keeping its place in the track).
+        """Create the channel's subscription, or update it (keeping its place in the track,
+        and a pause: ``/daily resume`` ends a pause, not a change of settings).
 
         ``thread``: open a discussion thread on each prompt (True/False); None keeps the
         existing setting (off for a new subscription)."""
@@ -190,8 +191,6 @@ class Repository:
             days=days,
             track=track,
             role=role,
-            paused=False,
-            paused_reason=None,
             active_since=now,
             updated_at=now,
         )

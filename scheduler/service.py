@@ -596,6 +596,11 @@ class Service:
         if opener is None:
             return
         try:
+            # A platform call like the post itself: it waits for the same rate limiter, so a
+            # fan-out with threads stays within the platform's budget.
+            limiter = self.delivery.limiters.for_(sub.platform, sub.workspace, sub.channel)
+            if limiter is not None:
+                await limiter.acquire()
             await self.delivery._call(
                 opener(sub.workspace, sub.channel, message_id, title), "open_thread"
             )

@@ -140,12 +140,15 @@ class ConsoleSession:
                 # its buttons too: they are on screen already, with the same numbers.
                 reply = reply.with_(buttons=())
         if reply.buttons:
-            self.buttons = [b.action for b in reply.buttons]
-            self.labels = {fold(b.label): b.action for b in reply.buttons if fold(b.label)}
+            self.remember(reply.buttons)
         elif reply.kind != "error" and not self.posted:
-            self.buttons = []
-            self.labels = {}
+            self.remember(())
         return reply
+
+    def remember(self, buttons) -> None:
+        """The buttons on screen now: their numbers ([1], [2] …) and labels press them."""
+        self.buttons = [b.action for b in buttons]
+        self.labels = {fold(b.label): b.action for b in buttons if fold(b.label)}
 
 
 class ConsoleDelivery:
@@ -169,7 +172,8 @@ class ConsoleDelivery:
         self.out.write("\n📬 " + render(reply, folder) + "\n")
         self.out.flush()
         if self.session is not None and reply.buttons:
-            self.session.buttons = self.session.posted = [b.action for b in reply.buttons]
+            self.session.remember(reply.buttons)
+            self.session.posted = self.session.buttons
         return f"console-{id(reply)}"
 
     async def open_thread(

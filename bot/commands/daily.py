@@ -181,6 +181,13 @@ async def subscribe(
             thread=None if thread is None else thread == "on",
         )
     )
+    if sub.paused:  # settings changed; the pause stays until /daily resume
+        return Reply(
+            title="Daily study prompt updated",
+            text=f"Settings saved: {_describe(sub)}. The prompt here stays paused until "
+            "/daily resume.",
+            kind="success",
+        )
     runs = svc.next_runs(sub, 1)
     first = _when(runs[0][1], tz) if runs else "never (no days chosen)"
     return Reply(

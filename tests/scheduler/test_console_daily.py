@@ -226,3 +226,34 @@ async def test_thread_option_round_trips_and_opens_one_thread_per_prompt(console
     assert sub.thread is False and sub.track == "interview"
     listed = (await session.send("/daily list")).plain_text()
     assert "discussion thread" not in listed
+
+
+async def test_changing_settings_keeps_a_pause(console):
+    """A breaker paused a channel, then turned threads on: the reply said "updated" and the
+    prompt posted again. Subscribing again changes what is given; only /daily resume resumes."""
+    services, session, out, clock = console
+    in_a_minute = (clock.now() + timedelta(minutes=1)).strftime("%H:%M")
+    await session.send(f"/daily subscribe time:{in_a_minute}")
+    await session.send("/daily pause")
+    reply = await session.send("/daily subscribe thread:on")
+    assert reply.kind == "success" and "stays paused until /daily resume" in reply.text
+    sub = await services.scheduler.repo.get("console", session.ctx.workspace, session.ctx.channel)
+    assert sub.paused and sub.thread is True
+    clock.advance(minutes=2)
+    await services.scheduler.tick()
+    assert "📬" not in out.getvalue()
+
+
+async def test_a_scheduled_posts_buttons_answer_to_their_labels(console):
+    """After a scheduled prompt prints, its label ("I studied this") presses its button, and an
+    older reply's labels no longer do."""
+    services, session, out, clock = console
+    in_a_minute = (clock.now() + timedelta(minutes=1)).strftime("%H:%M")
+    await session.send(f"/daily subscribe time:{in_a_minute}")
+    await session.send("/interview nlp")  # its buttons: "Reveal answer outline", …
+    clock.advance(minutes=1)
+    await services.scheduler.tick()
+    assert "📬" in out.getvalue()
+    assert "I don't know the command" in (await session.send("reveal answer outline")).text
+    checked = await session.send("I studied this")
+    assert checked.kind == "success" and "Checked in" in checked.text, checked.text
