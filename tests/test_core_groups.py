@@ -165,6 +165,38 @@ def test_one_timezone_parser(typed, canonical):
     assert parse_timezone(typed) == canonical
 
 
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("India", "Asia/Kolkata"),
+        ("Ireland", "Europe/Dublin"),
+        ("Karnataka", "Asia/Kolkata"),
+        ("Germany", "Europe/Berlin"),  # Büsingen keeps Berlin's clock
+        ("são paulo", "America/Sao_Paulo"),  # the city, not the state
+    ],
+)
+def test_a_country_or_region_with_one_clock_is_its_zone(typed, zone):
+    assert parse_timezone(typed) == zone
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("Oregon", "state of United States"),  # Oregon, Ohio must not answer
+        ("ontario", "province of Canada"),  # nor Ontario, California
+        ("Virginia", "state of United States"),  # nor Virginia, South Africa
+        ("United States", "United States"),
+        ("Chile", "America/Santiago"),
+    ],
+)
+def test_a_region_with_several_clocks_is_asked_never_another_places_zone(typed, said):
+    """Found by a breaker: India was Europe/Belgrade (a Serbian town's alternate name),
+    Oregon America/New_York, Virginia Africa/Johannesburg."""
+    with pytest.raises(UserError) as exc:
+        parse_timezone(typed)
+    assert said in exc.value.message and "needs a city" in exc.value.message
+
+
 def test_a_large_namesake_with_another_clock_is_asked_about():
     """Portland OR (≈650,000) and Portland ME (≈67,000): within ten times, different clocks.
     San Francisco's namesakes (the Philippines' ≈80,000) are further than that: no question."""

@@ -83,6 +83,9 @@ def parse_timezone(text: str) -> str:
     if hits:
         names = sorted(m.item for m in hits)
         raise UserError(f"“{shown}” could be {join_or(names)}: which one? Give the full name.")
+    region = _region_zone(raw, shown)  # a country or a region (India, Ontario, Oregon)
+    if region is not None:
+        return region
     choices = _clock_choices(raw)
     if choices:
         if len(choices) == 1:
@@ -169,6 +172,92 @@ def _resolver() -> Resolver[str]:
                 target = (same_city or equal)[0]
         entries.append((target, target, [name, city]))
     return Resolver(entries)
+
+
+# -- countries and regions (ISO 3166-1 and 3166-2, from pycountry) ---------------------------
+
+# A city named like a region wins over the region from this population on (São Paulo, Rio
+# de Janeiro, Washington; Portland, Oregon over a parish of Jamaica), unless the name is also
+# a country's; a small one doesn't (Oregon, Ohio is not Oregon).
+_REGION_CITY = 500_000
+
+
+@dataclass(frozen=True)
+class Region:
+    """A country (``kind`` "country") or one of its subdivisions ("State", "Province"…)."""
+
+    name: str
+    kind: str
+    country: str  # ISO 3166-1 alpha-2
+
+    @property
+    def label(self) -> str:
+        if self.kind == "country":
+            return self.name
+        return f"{self.name} ({self.kind.lower()} of {_country_name(self.country)})"
+
+
+@lru_cache(maxsize=1)
+def _regions() -> dict[str, tuple[Region, ...]]:
+    """Folded name → the countries and subdivisions of that name (pycountry's ISO 3166)."""
+    import pycountry
+
+    out: dict[str, list[Region]] = {}
+    for c in pycountry.countries:
+        names = {c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)}
+        for n in names - {None}:
+            out.setdefault(fold(n), []).append(Region(c.name, "country", c.alpha_2))
+    for sub in pycountry.subdivisions:
+        out.setdefault(fold(sub.name), []).append(Region(sub.name, sub.type, sub.country_code))
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
+
+
+def _country_name(code: str) -> str:
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code)
+    return getattr(country, "common_name", None) or (country.name if country else code)
+
+
+@lru_cache(maxsize=1)
+def _country_zones() -> dict[str, tuple[str, ...]]:
+    """ISO 3166 code → its zones in zone.tab order (the tz database's own country table)."""
+    tab = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text()
+    out: dict[str, list[str]] = {}
+    for line in tab.splitlines():
+        if line and not line.startswith("#"):
+            code, _, zone = line.split("\t")[:3]
+            out.setdefault(code, []).append(zone)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _region_zone(text: str, shown: str) -> str | None:
+    """The zone a country or region name gives, or a UserError when it can't say; None when
+    ``text`` names no country or region (then cities are looked up).
+
+    A country or region of a one-clock country is its zone (India, Karnataka → Asia/Kolkata).
+    A city of ``_REGION_CITY`` people or more of the same name wins (São Paulo the city, not
+    the state), unless the name is also a country's elsewhere; anything else is asked, never
+    guessed: a region of a country with several clocks (Oregon), or a name that is also a
+    smaller city elsewhere (Ontario, California)."""
+    regions = _regions().get(fold(text), ())
+    if not regions:
+        return None
+    index = _cities()
+    own = [index.cities[i] for i in index.names.get(fold(text), ())]
+    countries = {r.country for r in regions}
+    big = bool(own) and own[0].population >= _REGION_CITY
+    if big and ({own[0].country} == countries or all(r.kind != "country" for r in regions)):
+        return None  # the city (São Paulo; Portland, Oregon, not the Jamaican parish)
+    zones = [z for code in sorted(countries) for z in _country_zones().get(code, ())]
+    if zones and not own and all(_same_clock(zones[0], z) for z in zones):
+        return zones[0]  # one clock: India, Germany (Berlin and Büsingen keep the same time)
+    options = [r.label for r in regions[:3]] + [c.label for c in own[:2]]
+    examples = zones[:4]
+    raise UserError(
+        f"“{shown}” is {join_or(options)}: a timezone needs a city. Type your city, or an IANA "
+        f"name such as {join_or(examples or ['Europe/Berlin'])}."
+    )
 
 
 @lru_cache(maxsize=1)
