@@ -118,9 +118,11 @@ def iana_name(canonical: str) -> str:
 
 def warm_up() -> None:
     """Build the city tables now (a worker thread at start-up) rather than on first use:
-    the tz database's cities and the GeoNames city index (about 2 s, see ``_cities``)."""
+    the tz database's cities, the GeoNames city index (about 2 s, see ``_cities``) and the
+    ISO 3166 countries and regions."""
     _resolver()
     _cities()
+    _regions()
 
 
 def suggestions() -> list[str]:
