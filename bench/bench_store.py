@@ -235,7 +235,7 @@ async def measure(url: str, members: int, floor, same, count_above, args) -> Non
         assert board.me is None or board.me.rank >= 1
         key = "all"
         for label, fn in (
-            ("floor: the same statements, raw driver  ", lambda i: same(key, callers[i])),
+            ("floor: the same work, raw driver        ", lambda i: same(key, callers[i])),
             ("floor: bare top-10 SELECT, raw driver   ", lambda i: floor(key)),
             ("what it replaces: count members above   ", lambda i: count_above(key, callers[i])),
         ):
