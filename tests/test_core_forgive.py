@@ -314,7 +314,8 @@ async def test_difficulty_before_the_topic_is_read(services, typed, title):
     assert reply.title.startswith(title), shown
 
 
-async def test_a_bad_difficulty_is_named_not_blamed_on_the_topic(services):
-    reply, _, text = await ask(services, "/interview nlp impossible")
+@pytest.mark.parametrize("typed", ["/interview nlp impossible", "/interview impossible nlp"])
+async def test_a_bad_difficulty_is_named_not_blamed_on_the_topic(services, typed):
+    reply, _, text = await ask(services, typed)
     assert reply.kind == "error"
     assert "“impossible” isn't a difficulty" in text and "/interview nlp hard" in text

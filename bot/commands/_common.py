@@ -117,14 +117,16 @@ def topic_and_difficulty(
         level = levels.get(words[level_at].lower())
         if level is not None:
             return words[topic_at], level
-    try:
-        first = resolve_topic(words[0], topics)
-    except UserError:
-        return topic, difficulty
-    raise UserError(
-        f"“{neutralize(words[1], 20)}” isn't a difficulty: use easy, medium or hard, e.g. "
-        f"/{command} {first} hard."
-    )
+    for topic_at, bad_at in ((0, 1), (1, 0)):  # "nlp impossible" and "impossible nlp"
+        try:
+            named = resolve_topic(words[topic_at], topics)
+        except UserError:
+            continue
+        raise UserError(
+            f"“{neutralize(words[bad_at], 20)}” isn't a difficulty: use easy, medium or hard, "
+            f"e.g. /{command} {named} hard."
+        )
+    return topic, difficulty
 
 
 def money(amount: int, currency: str) -> str:
