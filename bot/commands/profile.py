@@ -32,7 +32,7 @@ def _timezones(services) -> list[str]:
     return ["default", *tz_suggestions()]
 
 
-async def _learning(ctx: Context) -> list[Field]:
+async def _learning(ctx: Context, weakest: list[tuple[str, weak.TopicRecord]]) -> list[Field]:
     """Reviews due (FSRS queue) and the two weakest practised topics with a suggestion."""
     now = ctx.clock.now()
     due, total, nxt = await call(
@@ -42,7 +42,6 @@ async def _learning(ctx: Context) -> list[Field]:
     if total and not due and nxt is not None:
         queue += f", next {until(nxt, now)}"
     out = [Field("Reviews due", queue)]
-    weakest = await weakest_topics(ctx)
     if weakest:
         # The member's own counts, not the smoothed accuracy the ranking uses.
         names = ", ".join(f"{t} ({r.correct}/{r.attempts} right)" for t, r in weakest)
@@ -83,7 +82,8 @@ async def profile(ctx: Context) -> Reply:
         )
         return with_picture(reply, await progress_card(ctx, empty_card(ctx, tz)))
     card = await call(progress(ctx, p))
-    marked = {t for t, _ in await weakest_topics(ctx)}  # the same topics "Weakest topics" names
+    weakest = await weakest_topics(ctx)  # read once: the list's marks and "Weakest topics"
+    marked = {t for t, _ in weakest}
     topics = (
         "\n".join(
             f"• {t.topic}: {t.correct}/{t.answered} correct ({t.accuracy:.0%})"
@@ -105,7 +105,7 @@ async def profile(ctx: Context) -> Reply:
         Field("Timezone", p.timezone if p.own_timezone else f"{p.timezone} (the workspace's)"),
         Field("Study days", f"{studied} in the last {WEEKS} weeks"),
     ]
-    fields.extend(await _learning(ctx))
+    fields.extend(await _learning(ctx, weakest))
     if p.groups:
         fields.append(Field("Groups", ", ".join(p.groups), inline=False))
     reply = Reply(
